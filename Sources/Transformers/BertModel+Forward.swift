@@ -1,0 +1,158 @@
+import Foundation
+
+/// The encoder's output: one hidden vector per token of a packed batch.
+public struct EncoderOutput: Sendable {
+    /// [tokens, hidden], rows in the batch's packed order.
+    public var hiddenStates: Tensor
+    /// Sequence boundaries, as in `TokenBatch.offsets`.
+    public var offsets: [Int]
+
+    public var sequenceCount: Int { offsets.count - 1 }
+
+    /// The hidden states of one sequence, [length, hidden].
+    public func sequence(_ index: Int) -> Tensor {
+        let width = hiddenStates.shape[1]
+        let rows = offsets[index]..<offsets[index + 1]
+        return Tensor(
+            shape: [rows.count, width],
+            scalars: Array(hiddenStates.scalars[(rows.lowerBound * width)..<(rows.upperBound * width)]))
+    }
+}
+
+extension BertModel {
+    /// Checks ids against the configuration; a tokenizer and model that disagree would otherwise
+    /// read outside the embedding tables.
+    public func validate(_ batch: TokenBatch) throws {
+        let c = configuration
+        if let bad = batch.tokenIDs.first(where: { $0 < 0 || Int($0) >= c.vocabularySize }) {
+            throw TransformersError.invalidInput(
+                reason: "token id \(bad) is outside the model's vocabulary of \(c.vocabularySize); "
+                    + "do the tokenizer and the checkpoint belong together?")
+        }
+        if let bad = batch.tokenTypeIDs.first(where: { $0 < 0 || Int($0) >= c.typeVocabularySize }) {
+            throw TransformersError.invalidInput(
+                reason: "token type id \(bad) is outside 0..<\(c.typeVocabularySize)")
+        }
+        for index in 0..<batch.sequenceCount where batch.rows(of: index).count > c.maximumPositions {
+            throw TransformersError.invalidInput(
+                reason: "sequence \(index) has \(batch.rows(of: index).count) tokens; the model "
+                    + "accepts at most \(c.maximumPositions) (lower --max-length)")
+        }
+    }
+
+    /// Runs the encoder on a packed batch (inference: no dropout).
+    public func callAsFunction(_ batch: TokenBatch) throws -> EncoderOutput {
+        try validate(batch)
+        let c = configuration
+        let tokens = batch.tokenCount
+        let hidden = c.hiddenSize
+        var states = embed(batch)
+        guard tokens > 0 else { return EncoderOutput(hiddenStates: states, offsets: batch.offsets) }
+        var query = [Float](repeating: 0, count: tokens * hidden)
+        var key = query
+        var value = query
+        var context = query
+        var projected = query
+        var intermediate = [Float](repeating: 0, count: tokens * c.intermediateSize)
+        states.scalars.withUnsafeMutableBufferPointer { statesBuffer in
+            let x = statesBuffer.baseAddress!
+            for layer in layers {
+                query.withUnsafeMutableBufferPointer { q in
+                    key.withUnsafeMutableBufferPointer { k in
+                        value.withUnsafeMutableBufferPointer { v in
+                            context.withUnsafeMutableBufferPointer { ctx in
+                                layer.query.apply(x, rows: tokens, into: q.baseAddress!)
+                                layer.key.apply(x, rows: tokens, into: k.baseAddress!)
+                                layer.value.apply(x, rows: tokens, into: v.baseAddress!)
+                                Attention.forward(
+                                    query: q.baseAddress!, key: k.baseAddress!,
+                                    value: v.baseAddress!, context: ctx.baseAddress!,
+                                    offsets: batch.offsets, headCount: c.headCount,
+                                    headSize: c.headSize)
+                            }
+                        }
+                    }
+                }
+                context.withUnsafeBufferPointer { ctx in
+                    projected.withUnsafeMutableBufferPointer { out in
+                        layer.attentionOutput.apply(ctx.baseAddress!, rows: tokens, into: out.baseAddress!)
+                        Kernels.add(out.baseAddress!, into: x, count: tokens * hidden)
+                    }
+                }
+                layer.attentionNorm.apply(x, rows: tokens, into: x)
+                intermediate.withUnsafeMutableBufferPointer { inter in
+                    layer.intermediate.apply(x, rows: tokens, into: inter.baseAddress!)
+                    Kernels.gelu(inter.baseAddress!, count: tokens * c.intermediateSize)
+                    projected.withUnsafeMutableBufferPointer { out in
+                        layer.output.apply(inter.baseAddress!, rows: tokens, into: out.baseAddress!)
+                        Kernels.add(out.baseAddress!, into: x, count: tokens * hidden)
+                    }
+                }
+                layer.outputNorm.apply(x, rows: tokens, into: x)
+            }
+        }
+        return EncoderOutput(hiddenStates: states, offsets: batch.offsets)
+    }
+
+    /// Word + position + token-type embeddings, layer-normalised: [tokens, hidden].
+    func embed(_ batch: TokenBatch) -> Tensor {
+        let hidden = configuration.hiddenSize
+        var states = Tensor(shape: [batch.tokenCount, hidden])
+        guard batch.tokenCount > 0 else { return states }
+        wordEmbeddings.table.value.scalars.withUnsafeBufferPointer { words in
+            positionEmbeddings.table.value.scalars.withUnsafeBufferPointer { positions in
+                tokenTypeEmbeddings.table.value.scalars.withUnsafeBufferPointer { types in
+                    states.scalars.withUnsafeMutableBufferPointer { out in
+                        for token in 0..<batch.tokenCount {
+                            let w = Int(batch.tokenIDs[token]) * hidden
+                            let p = Int(batch.positionIDs[token]) * hidden
+                            let t = Int(batch.tokenTypeIDs[token]) * hidden
+                            let row = token * hidden
+                            for column in 0..<hidden {
+                                out[row + column] = words[w + column] + positions[p + column] + types[t + column]
+                            }
+                        }
+                        embeddingNorm.apply(out.baseAddress!, rows: batch.tokenCount, into: out.baseAddress!)
+                    }
+                }
+            }
+        }
+        return states
+    }
+}
+
+/// Scaled dot-product self-attention over packed sequences (Vaswani et al. 2017).
+public enum Attention {
+    /// context = softmax(Q·Kᵀ/√d)·V for every (sequence, head), each a pair of small sgemm calls.
+    ///
+    /// Work items are (sequence, head) pairs handed to threads dynamically; OpenBLAS runs
+    /// single-threaded inside each. Q, K, V and the context are [tokens, heads·d] with head h
+    /// in columns h·d ..< (h+1)·d.
+    public static func forward(
+        query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
+        context: UnsafeMutablePointer<Float>, offsets: [Int], headCount: Int, headSize: Int) {
+        let width = headCount * headSize
+        let sequences = offsets.count - 1
+        let scale = 1 / Float(headSize).squareRoot()
+        let longest = (0..<sequences).map { offsets[$0 + 1] - offsets[$0] }.max() ?? 0
+        ComputeThreads.parallelForEach(sequences * headCount) { item in
+            let sequence = item / headCount
+            let head = item % headCount
+            let start = offsets[sequence]
+            let length = offsets[sequence + 1] - start
+            guard length > 0 else { return }
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
+            defer { scores.deallocate() }
+            let column = start * width + head * headSize
+            MatrixMultiplication.gemm(
+                transposeA: false, transposeB: true, m: length, n: length, k: headSize,
+                alpha: scale, a: query + column, lda: width, b: key + column, ldb: width,
+                c: scores, ldc: length, parallel: false)
+            Kernels.softmaxRows(scores, rows: length, width: length, stride: length)
+            MatrixMultiplication.gemm(
+                transposeA: false, transposeB: false, m: length, n: headSize, k: length,
+                a: scores, lda: length, b: value + column, ldb: width,
+                c: context + column, ldc: width, parallel: false)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// A Hugging Face style checkpoint folder: `config.json`, `model.safetensors`, and `vocab.txt`
+/// and/or `tokenizer.json`.
+public struct Checkpoint {
+    public let directory: URL
+    public let configuration: BertConfiguration
+    public let tokenizer: WordPieceTokenizer
+    public let weightsFile: SafetensorsFile
+    public let model: BertModel
+
+    /// Loads and validates every part of a checkpoint folder.
+    public init(directory: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
+            throw TransformersError.fileNotFound(path: directory.path)
+        }
+        guard isDirectory.boolValue else {
+            throw TransformersError.invalidInput(
+                reason: "\(directory.path) is a file; a model is a folder with config.json and model.safetensors")
+        }
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        if !FileManager.default.fileExists(atPath: weightsURL.path),
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin").path)
+        {
+            throw TransformersError.invalidInput(
+                reason: "\(directory.path) has pytorch_model.bin only; convert it to model.safetensors "
+                    + "(safetensors.torch.save_file) so it can be read without executing pickles")
+        }
+        let configuration = try BertConfiguration(
+            contentsOf: directory.appendingPathComponent("config.json"))
+        let weightsFile = try SafetensorsFile(contentsOf: weightsURL)
+        var weights: [String: Tensor] = [:]
+        for entry in weightsFile.entries {
+            let stripped = entry.name.hasPrefix("bert.") ? String(entry.name.dropFirst(5)) : entry.name
+            if BertModel.isIgnored(stripped) { continue }
+            weights[entry.name] = try weightsFile.tensor(entry.name)
+        }
+        self.directory = directory
+        self.configuration = configuration
+        self.weightsFile = weightsFile
+        self.model = try BertModel(configuration: configuration, weights: weights, source: weightsURL.path)
+        self.tokenizer = try WordPieceTokenizer.load(from: directory)
+        guard tokenizer.vocabulary.count <= configuration.vocabularySize else {
+            throw TransformersError.invalidTokenizer(
+                path: directory.path,
+                reason: "the tokenizer has \(tokenizer.vocabulary.count) tokens but config.json's "
+                    + "vocab_size is \(configuration.vocabularySize)")
+        }
+    }
+
+    /// The sha256 of `model.safetensors`, which identifies the base model in results.
+    public func weightsSHA256() throws -> String {
+        try SHA256.hex(ofFileAt: directory.appendingPathComponent("model.safetensors"))
+    }
+
+    /// Writes a checkpoint folder (config, weights, vocabulary) that `init(directory:)` reads back.
+    public static func write(
+        model: BertModel, vocabulary: [String], to directory: URL, tokenizerConfig: [String: Any] = [:]
+    ) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = try JSONSerialization.data(
+            withJSONObject: model.configuration.jsonObject, options: [.prettyPrinted, .sortedKeys])
+        try config.write(to: directory.appendingPathComponent("config.json"))
+        try SafetensorsWriter.write(
+            tensors: model.namedTensors, metadata: ["format": "pt"],
+            to: directory.appendingPathComponent("model.safetensors"))
+        try (vocabulary.joined(separator: "\n") + "\n").write(
+            to: directory.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        if !tokenizerConfig.isEmpty {
+            let data = try JSONSerialization.data(withJSONObject: tokenizerConfig, options: [.sortedKeys])
+            try data.write(to: directory.appendingPathComponent("tokenizer_config.json"))
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Transformers
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure the speed of the numeric engine.",
+        subcommands: [BenchForwardCommand.self])
+}
+
+struct BenchForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forward",
+        abstract: "Time the encoder forward pass on a full batch (no padding).",
+        discussion: """
+            Runs warm-up passes, then --repeats timed passes over batch × seq random token ids, \
+            and reports the median seconds, tokens per second and achieved GFLOP/s.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "Sequences per batch.")
+    var batch: Int = 32
+
+    @Option(name: .long, help: "Tokens per sequence.")
+    var seq: Int = 128
+
+    @Option(name: .long, help: "Timed passes.")
+    var repeats: Int = 7
+
+    @Option(name: .long, help: "Untimed warm-up passes.")
+    var warmup: Int = 2
+
+    @Flag(name: .long, help: "Write JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard batch >= 1, seq >= 2 else { throw ValidationError("--batch must be ≥ 1 and --seq ≥ 2") }
+        guard repeats >= 1, warmup >= 0 else { throw ValidationError("--repeats must be ≥ 1 and --warmup ≥ 0") }
+    }
+
+    func run() throws {
+        let checkpoint = try modelOptions.load()
+        let c = checkpoint.configuration
+        guard seq <= c.maximumPositions else {
+            throw ValidationError("--seq \(seq) exceeds the model's \(c.maximumPositions) positions")
+        }
+        var generator = SeededGenerator(seed: 42)
+        var tokens = TokenBatch()
+        let firstOrdinaryID = min(1000, c.vocabularySize - 1)
+        for _ in 0..<batch {
+            var ids: [Int32] = [checkpoint.tokenizer.classID]
+            for _ in 0..<(seq - 2) {
+                ids.append(Int32(firstOrdinaryID + Int(generator.next() % UInt64(c.vocabularySize - firstOrdinaryID))))
+            }
+            ids.append(checkpoint.tokenizer.separatorID)
+            tokens.append(ids: ids, typeIDs: Array(repeating: 0, count: seq))
+        }
+        let model = checkpoint.model
+        for _ in 0..<warmup { _ = try model(tokens) }
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try model(tokens)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let median = times.sorted()[times.count / 2]
+        let flops = Self.forwardFLOPs(configuration: c, batch: batch, seq: seq)
+        let tokensPerSecond = Double(batch * seq) / median
+        let gflops = flops / median / 1e9
+        if json {
+            let object: [String: Any] = [
+                "benchmark": "forward", "model": modelOptions.model, "batch": batch, "seq": seq,
+                "threads": ComputeThreads.count, "median_seconds": median,
+                "tokens_per_second": tokensPerSecond, "gflops": gflops, "seconds": times,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "forward %d × %d on %d threads: median %.4f s, %.0f tokens/s, %.1f GFLOP/s",
+                         batch, seq, ComputeThreads.count, median, tokensPerSecond, gflops))
+        }
+    }
+
+    /// Multiply-adds ×2 of the dense layers and the attention products of one forward.
+    static func forwardFLOPs(configuration c: BertConfiguration, batch: Int, seq: Int) -> Double {
+        let tokens = Double(batch * seq)
+        let h = Double(c.hiddenSize)
+        let dense = 2 * tokens * (4 * h * h + 2 * h * Double(c.intermediateSize))
+        let attention = 2 * 2 * Double(batch) * Double(seq) * Double(seq) * h
+        return Double(c.layerCount) * (dense + attention)
+    }
+}
