@@ -58,9 +58,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "TransformersTests", dependencies: ["Transformers"]),
-        .testTarget(name: "AdaptEvalCLITests", dependencies: ["Transformers"]),
+        .testTarget(name: "TransformersTests", dependencies: ["Transformers", "TestSupport"]),
+        .testTarget(
+            name: "AdaptEvalCLITests", dependencies: ["Transformers", "TestSupport"],
+            exclude: ["Golden"]),
     ]
 )
