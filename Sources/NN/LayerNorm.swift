@@ -17,15 +17,26 @@ public struct LayerNorm {
         input.layerNorm(gamma: gamma.value, beta: beta.value, epsilon: epsilon)
     }
 
-    /// Normalises `rows` rows of `input` into `output` (which may be the same buffer).
+    /// Normalises `rows` rows of `input` (plus `addend`, a per-column bias, when given) into
+    /// `output`, which may be the same buffer as `input`.
     public func apply(
-        _ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>
+        _ input: UnsafeMutablePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+        adding addend: Tensor? = nil
     ) {
         gamma.value.scalars.withUnsafeBufferPointer { g in
             beta.value.scalars.withUnsafeBufferPointer { b in
-                Kernels.layerNormRows(
-                    input: input, output: output, rows: rows, width: width,
-                    gamma: g.baseAddress!, beta: b.baseAddress!, epsilon: epsilon)
+                if let addend {
+                    addend.scalars.withUnsafeBufferPointer { bias in
+                        Kernels.layerNormRows(
+                            input: input, output: output, rows: rows, width: width,
+                            gamma: g.baseAddress!, beta: b.baseAddress!, epsilon: epsilon,
+                            bias: bias.baseAddress!)
+                    }
+                } else {
+                    Kernels.layerNormRows(
+                        input: input, output: output, rows: rows, width: width,
+                        gamma: g.baseAddress!, beta: b.baseAddress!, epsilon: epsilon)
+                }
             }
         }
     }

@@ -27,6 +27,22 @@ public struct Linear {
         return output
     }
 
+    /// Writes x·Wᵀ without the bias into `output`, or adds it to what `output` holds when
+    /// `accumulate` is true (sgemm with β = 1). The forward pass uses this to add a projection
+    /// straight onto the residual stream and fold the bias into the following kernel.
+    public func multiply(
+        _ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+        accumulate: Bool
+    ) {
+        guard rows > 0 else { return }
+        weight.value.scalars.withUnsafeBufferPointer { w in
+            MatrixMultiplication.gemm(
+                transposeA: false, transposeB: true, m: rows, n: outputSize, k: inputSize,
+                a: input, lda: inputSize, b: w.baseAddress!, ldb: inputSize,
+                beta: accumulate ? 1 : 0, c: output, ldc: outputSize)
+        }
+    }
+
     /// Writes x·Wᵀ + b for `rows` rows of `x` into `output` ([rows, out], contiguous).
     ///
     /// The bias is written first and the product accumulated onto it (sgemm with β = 1), which

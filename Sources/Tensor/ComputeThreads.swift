@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -15,6 +14,8 @@ import Synchronization
 /// our threads at once would serialise on its internal lock.
 public enum ComputeThreads {
     private static let configured = Atomic<Int>(0)
+    /// One worker per extra core; created on first parallel use.
+    private static let pool = WorkerPool(workers: max(0, System.activeProcessorCount - 1))
     private static let blasPinned = Atomic<Bool>(false)
 
     /// The number of cores the process may use.
@@ -57,11 +58,13 @@ public enum ComputeThreads {
             return
         }
         withoutActuallyEscaping(body) { body in
-            let work = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: threads) { part in
+            let part: (Int) -> Void = { part in
                 let start = total * part / threads
                 let end = total * (part + 1) / threads
-                if start < end { work.value(start..<end) }
+                if start < end { body(start..<end) }
+            }
+            if !pool.run(parts: threads, part) {
+                for index in 0..<threads { part(index) }
             }
         }
     }
@@ -77,25 +80,16 @@ public enum ComputeThreads {
         }
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
-            let work = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            let drain: (Int) -> Void = { _ in
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     if index >= total { break }
-                    work.value(index)
+                    body(index)
                 }
             }
+            if !pool.run(parts: threads, drain) { drain(0) }
         }
     }
-}
-
-/// Carries a closure into `concurrentPerform`, whose closure must be `@Sendable`.
-///
-/// Safe here because every caller hands each thread a disjoint slice of the output and
-/// `concurrentPerform` returns only after all of them finish.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// Processor count without Foundation, which this module does not import.

@@ -50,13 +50,16 @@ public enum Kernels {
 
     /// Layer normalisation of each row: y = (x − mean) / √(var + ε) · γ + β.
     ///
-    /// The variance is the biased (population) one, as in PyTorch's `LayerNorm`. When
-    /// `normalized` is given it receives x̂ = (x − mean)/√(var + ε) and `inverseDeviations` the
-    /// per-row 1/√(var + ε), which the backward pass needs.
+    /// The variance is the biased (population) one, as in PyTorch's `LayerNorm`. When `bias`
+    /// is given it is first added to every row of `input` (in place), which folds a preceding
+    /// layer's bias into this pass. When `normalized` is given it receives
+    /// x̂ = (x − mean)/√(var + ε) and `inverseDeviations` the per-row 1/√(var + ε), which the
+    /// backward pass needs.
     public static func layerNormRows(
-        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
         rows: Int, width: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         epsilon: Float,
+        bias: UnsafePointer<Float>? = nil,
         normalized: UnsafeMutablePointer<Float>? = nil,
         inverseDeviations: UnsafeMutablePointer<Float>? = nil
     ) {
@@ -64,6 +67,9 @@ public enum Kernels {
             for row in range {
                 let x = input + row * width
                 let y = output + row * width
+                if let bias {
+                    for index in 0..<width { x[index] += bias[index] }
+                }
                 var sum: Float = 0
                 var index = 0
                 var lanes = VectorMath.Vector(repeating: 0)

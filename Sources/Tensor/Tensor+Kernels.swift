@@ -23,7 +23,8 @@ extension Tensor {
         precondition(gamma.count == width && beta.count == width, "γ and β must have \(width) values")
         var result = Tensor(shape: shape)
         guard count > 0 else { return result }
-        scalars.withUnsafeBufferPointer { input in
+        var source = scalars
+        source.withUnsafeMutableBufferPointer { input in
             result.scalars.withUnsafeMutableBufferPointer { output in
                 gamma.scalars.withUnsafeBufferPointer { g in
                     beta.scalars.withUnsafeBufferPointer { b in

@@ -48,47 +48,34 @@ extension BertModel {
         let hidden = c.hiddenSize
         var states = embed(batch)
         guard tokens > 0 else { return EncoderOutput(hiddenStates: states, offsets: batch.offsets) }
-        var query = [Float](repeating: 0, count: tokens * hidden)
-        var key = query
-        var value = query
-        var context = query
-        var projected = query
-        var intermediate = [Float](repeating: 0, count: tokens * c.intermediateSize)
+        // Scratch buffers, uninitialised: every element is written before it is read.
+        let query = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
+        let key = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
+        let value = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
+        let context = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
+        let intermediate = UnsafeMutablePointer<Float>.allocate(capacity: tokens * c.intermediateSize)
+        defer {
+            for buffer in [query, key, value, context, intermediate] { buffer.deallocate() }
+        }
         states.scalars.withUnsafeMutableBufferPointer { statesBuffer in
             let x = statesBuffer.baseAddress!
             for layer in layers {
-                query.withUnsafeMutableBufferPointer { q in
-                    key.withUnsafeMutableBufferPointer { k in
-                        value.withUnsafeMutableBufferPointer { v in
-                            context.withUnsafeMutableBufferPointer { ctx in
-                                layer.query.apply(x, rows: tokens, into: q.baseAddress!)
-                                layer.key.apply(x, rows: tokens, into: k.baseAddress!)
-                                layer.value.apply(x, rows: tokens, into: v.baseAddress!)
-                                Attention.forward(
-                                    query: q.baseAddress!, key: k.baseAddress!,
-                                    value: v.baseAddress!, context: ctx.baseAddress!,
-                                    offsets: batch.offsets, headCount: c.headCount,
-                                    headSize: c.headSize)
-                            }
-                        }
-                    }
+                layer.query.apply(x, rows: tokens, into: query)
+                layer.key.apply(x, rows: tokens, into: key)
+                layer.value.apply(x, rows: tokens, into: value)
+                Attention.forward(
+                    query: query, key: key, value: value, context: context,
+                    offsets: batch.offsets, headCount: c.headCount, headSize: c.headSize)
+                // x ← LN(x + ctx·Woᵀ + bo): the product accumulates onto the residual stream
+                // and the bias is added inside the normalisation pass.
+                layer.attentionOutput.multiply(context, rows: tokens, into: x, accumulate: true)
+                layer.attentionNorm.apply(x, rows: tokens, into: x, adding: layer.attentionOutput.bias?.value)
+                layer.intermediate.multiply(x, rows: tokens, into: intermediate, accumulate: false)
+                layer.intermediate.bias?.value.scalars.withUnsafeBufferPointer { bias in
+                    Kernels.addBiasGELU(intermediate, rows: tokens, width: c.intermediateSize, bias: bias.baseAddress!)
                 }
-                context.withUnsafeBufferPointer { ctx in
-                    projected.withUnsafeMutableBufferPointer { out in
-                        layer.attentionOutput.apply(ctx.baseAddress!, rows: tokens, into: out.baseAddress!)
-                        Kernels.add(out.baseAddress!, into: x, count: tokens * hidden)
-                    }
-                }
-                layer.attentionNorm.apply(x, rows: tokens, into: x)
-                intermediate.withUnsafeMutableBufferPointer { inter in
-                    layer.intermediate.apply(x, rows: tokens, into: inter.baseAddress!)
-                    Kernels.gelu(inter.baseAddress!, count: tokens * c.intermediateSize)
-                    projected.withUnsafeMutableBufferPointer { out in
-                        layer.output.apply(inter.baseAddress!, rows: tokens, into: out.baseAddress!)
-                        Kernels.add(out.baseAddress!, into: x, count: tokens * hidden)
-                    }
-                }
-                layer.outputNorm.apply(x, rows: tokens, into: x)
+                layer.output.multiply(intermediate, rows: tokens, into: x, accumulate: true)
+                layer.outputNorm.apply(x, rows: tokens, into: x, adding: layer.output.bias?.value)
             }
         }
         return EncoderOutput(hiddenStates: states, offsets: batch.offsets)

@@ -5,7 +5,7 @@ import Transformers
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the speed of the numeric engine.",
-        subcommands: [BenchForwardCommand.self])
+        subcommands: [BenchForwardCommand.self, BenchMatrixCommand.self])
 }
 
 struct BenchForwardCommand: ParsableCommand {
@@ -89,5 +89,51 @@ struct BenchForwardCommand: ParsableCommand {
         let dense = 2 * tokens * (4 * h * h + 2 * h * Double(c.intermediateSize))
         let attention = 2 * 2 * Double(batch) * Double(seq) * Double(seq) * h
         return Double(c.layerCount) * (dense + attention)
+    }
+}
+
+struct BenchMatrixCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gemm",
+        abstract: "Time one matrix product C = A·Bᵀ (the shape of a dense layer), for a GFLOP/s ceiling.",
+        discussion: "Defaults are MiniLM's feed-forward input layer over 32 × 128 tokens.")
+
+    @Option(name: .long, help: "Rows of A and C (tokens).") var m: Int = 4096
+    @Option(name: .long, help: "Rows of B, columns of C (output features).") var n: Int = 1536
+    @Option(name: .long, help: "Columns of A and B (input features).") var k: Int = 384
+    @Option(name: .long, help: "Threads (default: all cores).") var threads: Int?
+    @Option(name: .long, help: "Timed products.") var repeats: Int = 9
+    @Flag(name: .long, help: "Write JSON instead of text.") var json = false
+
+    func validate() throws {
+        guard m >= 1, n >= 1, k >= 1, repeats >= 1 else { throw ValidationError("m, n, k and --repeats must be ≥ 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() throws {
+        ComputeThreads.set(threads ?? 0)
+        var generator = SeededGenerator(seed: 1)
+        let a = generator.normalTensor(shape: [m, k], standardDeviation: 1)
+        let b = generator.normalTensor(shape: [n, k], standardDeviation: 1)
+        _ = a.matmul(b, transposeOther: true)
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = a.matmul(b, transposeOther: true)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let median = times.sorted()[times.count / 2]
+        let gflops = 2 * Double(m) * Double(n) * Double(k) / median / 1e9
+        if json {
+            let object: [String: Any] = [
+                "benchmark": "gemm", "m": m, "n": n, "k": k, "threads": ComputeThreads.count,
+                "median_seconds": median, "gflops": gflops, "blas_core": BLASRuntime.coreName,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "sgemm %d×%d·(%d×%d)ᵀ on %d threads (%@ kernels): median %.5f s, %.1f GFLOP/s",
+                         m, k, n, k, ComputeThreads.count, BLASRuntime.coreName, median, gflops))
+        }
     }
 }

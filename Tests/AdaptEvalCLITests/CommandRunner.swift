@@ -35,7 +35,7 @@ struct CommandRunner {
         // Standard error goes to a file so that neither stream can fill a pipe and block.
         let errorURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("adapteval-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorURL) }
         let errorHandle = try FileHandle(forWritingTo: errorURL)
         process.standardOutput = output

@@ -1,0 +1,113 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Persistent worker threads for the numeric kernels' parallel regions.
+///
+/// `DispatchQueue.concurrentPerform` lets the calling thread run every part itself when a
+/// pool thread wakes late, which made two-thread forward passes take anywhere from 1× to 1.7×
+/// their best time. Here each part has its own thread: workers spin for a short while after a
+/// region (most regions follow each other within microseconds, as OpenMP runtimes assume) and
+/// then sleep on a semaphore, so an idle process uses no CPU.
+final class WorkerPool: @unchecked Sendable {
+    /// How long a worker keeps polling for the next region before it sleeps.
+    private static let spinNanoseconds: UInt64 = 200_000
+
+    private let workerCount: Int
+    private let generation = Atomic<Int>(0)
+    private let remaining = Atomic<Int>(0)
+    private let sleeping: [AtomicFlag]
+    private let wakeUps: [DispatchSemaphore]
+    /// Serialises regions: a second caller (another test, a nested region) runs inline instead.
+    private let busy = Atomic<Bool>(false)
+    /// The current region's work, as a pointer to the caller's closure, and its part count;
+    /// both written before `generation` is published. A raw pointer, not a closure value, so
+    /// that workers never hold a reference to the caller's non-escaping closure after they
+    /// report completion.
+    private nonisolated(unsafe) var job: UnsafeRawPointer?
+    private nonisolated(unsafe) var parts = 0
+
+    init(workers: Int) {
+        workerCount = max(0, workers)
+        sleeping = (0..<workerCount).map { _ in AtomicFlag() }
+        wakeUps = (0..<workerCount).map { _ in DispatchSemaphore(value: 0) }
+        for index in 0..<workerCount {
+            let thread = Thread { [self] in self.workerLoop(index) }
+            thread.name = "adapteval-worker-\(index + 1)"
+            thread.start()
+        }
+    }
+
+    /// Runs `body(part)` for every part in 0..<parts, part 0 on the calling thread, and returns
+    /// when all have finished. Returns false (running nothing) when the pool is busy or too
+    /// small, so the caller can run the parts itself.
+    func run(parts requested: Int, _ body: (Int) -> Void) -> Bool {
+        guard requested > 1, requested - 1 <= workerCount else { return false }
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return false
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        withoutActuallyEscaping(body) { body in
+            withUnsafePointer(to: body) { pointer in
+                job = UnsafeRawPointer(pointer)
+                parts = requested
+                remaining.store(requested - 1, ordering: .relaxed)
+                generation.add(1, ordering: .releasing)
+                for index in 0..<(requested - 1)
+                where sleeping[index].value.exchange(false, ordering: .acquiringAndReleasing) {
+                    wakeUps[index].signal()
+                }
+                body(0)
+                while remaining.load(ordering: .acquiring) > 0 {}
+                job = nil
+            }
+        }
+        return true
+    }
+
+    private func workerLoop(_ index: Int) {
+        var seen = 0
+        while true {
+            // Wait for a new region: spin first, then sleep.
+            var current = generation.load(ordering: .acquiring)
+            if current == seen {
+                let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinNanoseconds
+                var polls = 0
+                while current == seen {
+                    current = generation.load(ordering: .acquiring)
+                    polls += 1
+                    if polls % 64 == 0 && DispatchTime.now().uptimeNanoseconds > deadline { break }
+                }
+            }
+            while current == seen {
+                sleeping[index].value.store(true, ordering: .releasing)
+                current = generation.load(ordering: .acquiring)
+                if current != seen {
+                    // A region was published before we slept; take back the flag (and any
+                    // signal it caused is absorbed by a later spurious wake-up).
+                    _ = sleeping[index].value.exchange(false, ordering: .acquiringAndReleasing)
+                    break
+                }
+                wakeUps[index].wait()
+                current = generation.load(ordering: .acquiring)
+            }
+            seen = current
+            if index + 1 < parts, let job {
+                Self.invoke(job, part: index + 1)
+                remaining.subtract(1, ordering: .releasing)
+            }
+        }
+    }
+
+    /// Calls the region's closure; not inlined, so any retain of the closure is balanced
+    /// before the worker decrements `remaining`.
+    @inline(never)
+    private static func invoke(_ job: UnsafeRawPointer, part: Int) {
+        job.assumingMemoryBound(to: ((Int) -> Void).self).pointee(part)
+    }
+}
+
+/// An atomic Boolean in a class, so that several can live in an array.
+private final class AtomicFlag: Sendable {
+    let value = Atomic<Bool>(false)
+}
