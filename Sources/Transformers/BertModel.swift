@@ -36,7 +36,7 @@ public final class BertModel {
         let c = configuration
         var available: [String: Tensor] = [:]
         for (name, tensor) in weights {
-            let stripped = name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name
+            let stripped = Self.canonicalName(name)
             if Self.isIgnored(stripped) { continue }
             available[stripped] = tensor
         }
@@ -116,6 +116,11 @@ public final class BertModel {
         }
         self.pooler = hasPooler ? linear("pooler.dense") : nil
         self.parameters = parameters
+    }
+
+    /// A checkpoint tensor name without the `bert.` prefix that task-head checkpoints add.
+    public static func canonicalName(_ name: String) -> String {
+        name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name
     }
 
     /// Tensors a BERT checkpoint may carry that the encoder does not use.

@@ -32,8 +32,7 @@ public struct Checkpoint {
         let weightsFile = try SafetensorsFile(contentsOf: weightsURL)
         var weights: [String: Tensor] = [:]
         for entry in weightsFile.entries {
-            let stripped = entry.name.hasPrefix("bert.") ? String(entry.name.dropFirst(5)) : entry.name
-            if BertModel.isIgnored(stripped) { continue }
+            if BertModel.isIgnored(BertModel.canonicalName(entry.name)) { continue }
             weights[entry.name] = try weightsFile.tensor(entry.name)
         }
         self.directory = directory

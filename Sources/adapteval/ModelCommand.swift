@@ -31,9 +31,7 @@ struct ModelInfoCommand: ParsableCommand {
         let sha = try checkpoint.weightsSHA256()
         let file = checkpoint.weightsFile
         let used = Set(checkpoint.model.parameters.map(\.name))
-        let ignored = file.names.filter {
-            !used.contains($0.hasPrefix("bert.") ? String($0.dropFirst(5)) : $0)
-        }
+        let ignored = file.names.filter { !used.contains(BertModel.canonicalName($0)) }
         if json {
             var object: [String: Any] = [
                 "directory": directory, "model_type": c.modelType, "layers": c.layerCount,
