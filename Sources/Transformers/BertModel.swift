@@ -2,14 +2,21 @@ import Foundation
 
 /// The weights of one BERT layer: self-attention, its output projection, the feed-forward block.
 public struct BertLayer {
-    public let query: Linear
-    public let key: Linear
-    public let value: Linear
-    public let attentionOutput: Linear
+    public var query: Linear
+    public var key: Linear
+    public var value: Linear
+    public var attentionOutput: Linear
     public let attentionNorm: LayerNorm
-    public let intermediate: Linear
-    public let output: Linear
+    public var intermediate: Linear
+    public var output: Linear
     public let outputNorm: LayerNorm
+
+    /// Every parameter of the layer, adapters included.
+    public var parameters: [Parameter] {
+        query.parameters + key.parameters + value.parameters + attentionOutput.parameters
+            + [attentionNorm.gamma, attentionNorm.beta] + intermediate.parameters + output.parameters
+            + [outputNorm.gamma, outputNorm.beta]
+    }
 }
 
 /// A BERT-family encoder (post-layer-norm Transformer, Devlin et al. 2019) with its weights.
@@ -21,11 +28,16 @@ public final class BertModel {
     public let positionEmbeddings: Embedding
     public let tokenTypeEmbeddings: Embedding
     public let embeddingNorm: LayerNorm
-    public let layers: [BertLayer]
+    /// The encoder layers; strategies replace their linear maps' adapters (LoRA).
+    public var layers: [BertLayer]
     /// The optional pooler (dense + tanh on [CLS]); sentence-transformers checkpoints omit it.
     public let pooler: Linear?
-    /// Every parameter, in a stable order.
-    public let parameters: [Parameter]
+    /// Every parameter, adapters included, in a stable order.
+    public var parameters: [Parameter] {
+        [wordEmbeddings.table, positionEmbeddings.table, tokenTypeEmbeddings.table,
+         embeddingNorm.gamma, embeddingNorm.beta]
+            + layers.flatMap(\.parameters) + (pooler?.parameters ?? [])
+    }
 
     /// Builds the model from named tensors, checking that every expected weight is present with
     /// the shape the configuration implies and that nothing unexpected is left over.
@@ -79,7 +91,6 @@ public final class BertModel {
         guard unexpected.isEmpty else {
             throw TransformersError.unexpectedWeights(path: source, names: unexpected)
         }
-        var parameters: [Parameter] = []
         var byName: [String: Parameter] = [:]
         for (name, shape) in expected {
             guard let tensor = available[name] else { continue }
@@ -87,9 +98,7 @@ public final class BertModel {
                 throw TransformersError.weightShapeMismatch(
                     path: source, tensor: name, expected: shape, actual: tensor.shape)
             }
-            let parameter = Parameter(name: name, value: tensor)
-            parameters.append(parameter)
-            byName[name] = parameter
+            byName[name] = Parameter(name: name, value: tensor)
         }
         // Every name below was checked present above.
         func p(_ name: String) -> Parameter { byName[name].unsafelyUnwrapped }
@@ -115,7 +124,6 @@ public final class BertModel {
                 outputNorm: norm(prefix + "output.LayerNorm"))
         }
         self.pooler = hasPooler ? linear("pooler.dense") : nil
-        self.parameters = parameters
     }
 
     /// A checkpoint tensor name without the `bert.` prefix that task-head checkpoints add.

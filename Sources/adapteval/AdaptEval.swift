@@ -15,6 +15,7 @@ struct AdaptEval: ParsableCommand {
         version: AdaptEvalVersion.current,
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, ModelCommand.self,
+            CheckGradientsCommand.self,
             BenchCommand.self,
         ]
     )

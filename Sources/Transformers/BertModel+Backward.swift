@@ -1,0 +1,102 @@
+extension BertModel {
+    /// Whether any parameter of layer `index` or below (embeddings included) trains, i.e.
+    /// whether the backward pass must continue below that layer's output.
+    func needsGradient(belowLayer index: Int) -> Bool {
+        let embeddings = [wordEmbeddings.table, positionEmbeddings.table, tokenTypeEmbeddings.table,
+                          embeddingNorm.gamma, embeddingNorm.beta]
+        if embeddings.contains(where: \.isTrainable) { return true }
+        for layer in layers[..<index] where layer.parameters.contains(where: \.isTrainable) {
+            return true
+        }
+        return false
+    }
+
+    /// Back-propagates ∂L/∂(last hidden states) through the encoder, accumulating the
+    /// gradients of trainable parameters. Returns ∂L/∂(embedding output after dropout) when
+    /// `wantsEmbeddingGradient` (prompt tuning needs it), else nil.
+    ///
+    /// Work below the lowest trainable parameter is skipped, and frozen weights get no
+    /// gradient, so a linear probe or LoRA pays only for what it trains.
+    @discardableResult
+    public func backward(
+        _ activations: BertActivations, outputGradient: Tensor, wantsEmbeddingGradient: Bool = false
+    ) -> Tensor? {
+        let c = configuration
+        let batch = activations.batch
+        let tokens = batch.tokenCount
+        let hidden = c.hiddenSize
+        let count = tokens * hidden
+        let dx = ScratchBuffer(copying: outputGradient.scalars)
+        let scratch = ScratchBuffer(count: count)
+        let dq = ScratchBuffer(count: count)
+        let dk = ScratchBuffer(count: count)
+        let dv = ScratchBuffer(count: count)
+        let dIntermediate = ScratchBuffer(count: tokens * c.intermediateSize)
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            let layer = layers[index]
+            let r = activations.layers[index]
+            let continueBelow = needsGradient(belowLayer: index) || wantsEmbeddingGradient
+            // Output norm: dx holds ∂L/∂(layer output); afterwards ∂L/∂(residual sum).
+            layer.outputNorm.backward(
+                outputGradient: dx.pointer, normalized: r.outputNormalized.pointer,
+                inverseDeviations: r.outputInverse.pointer, rows: tokens, inputGradient: dx.pointer)
+            // Feed-forward branch: ∂L/∂(output dense) = dx ⊙ dropout mask.
+            scratch.pointer.update(from: dx.pointer, count: count)
+            if let m = r.outputMask { Kernels.multiply(scratch.pointer, by: m.pointer, count: count) }
+            backward(layer.output, r.linears[5], rows: tokens, dy: scratch.pointer, x: r.activated.pointer,
+                     dx: dIntermediate.pointer, accumulate: false)
+            Kernels.geluBackward(dIntermediate.pointer, input: r.intermediate.pointer, count: dIntermediate.count)
+            // ∂L/∂(attention norm output) = residual path (dx) + feed-forward input gradient.
+            backward(layer.intermediate, r.linears[4], rows: tokens, dy: dIntermediate.pointer,
+                     x: r.attentionNormOutput.pointer, dx: dx.pointer, accumulate: true)
+            layer.attentionNorm.backward(
+                outputGradient: dx.pointer, normalized: r.attentionNormalized.pointer,
+                inverseDeviations: r.attentionInverse.pointer, rows: tokens, inputGradient: dx.pointer)
+            scratch.pointer.update(from: dx.pointer, count: count)
+            if let m = r.attentionOutputMask { Kernels.multiply(scratch.pointer, by: m.pointer, count: count) }
+            let needsAttentionInputs = continueBelow
+                || [layer.query, layer.key, layer.value].contains { $0.parameters.contains(where: \.isTrainable) }
+            let dContext = dIntermediate  // reused: the intermediate gradient is no longer needed
+            backward(layer.attentionOutput, r.linears[3], rows: tokens, dy: scratch.pointer, x: r.context.pointer,
+                     dx: needsAttentionInputs ? dContext.pointer : nil, accumulate: false)
+            guard needsAttentionInputs else { break }
+            Attention.backward(
+                contextGradient: dContext.pointer, query: r.query.pointer, key: r.key.pointer,
+                value: r.value.pointer, probabilities: r.probabilities.pointer,
+                mask: r.probabilityMask?.pointer, queryGradient: dq.pointer, keyGradient: dk.pointer,
+                valueGradient: dv.pointer, probabilityOffsets: activations.probabilityOffsets,
+                offsets: batch.offsets, headCount: c.headCount, headSize: c.headSize)
+            // ∂L/∂(layer input) = residual path (dx) + the three projections' input gradients.
+            let target = continueBelow ? dx.pointer : nil
+            backward(layer.query, r.linears[0], rows: tokens, dy: dq.pointer, x: r.input.pointer, dx: target, accumulate: true)
+            backward(layer.key, r.linears[1], rows: tokens, dy: dk.pointer, x: r.input.pointer, dx: target, accumulate: true)
+            backward(layer.value, r.linears[2], rows: tokens, dy: dv.pointer, x: r.input.pointer, dx: target, accumulate: true)
+            guard continueBelow else { return nil }
+        }
+        guard needsGradient(belowLayer: 0) || wantsEmbeddingGradient else { return nil }
+        if let m = activations.embeddingMask { Kernels.multiply(dx.pointer, by: m.pointer, count: count) }
+        let embeddingOutputGradient = wantsEmbeddingGradient ? Tensor(shape: [tokens, hidden], scalars: dx.array) : nil
+        let embeddingsTrain = [wordEmbeddings.table, positionEmbeddings.table, tokenTypeEmbeddings.table,
+                               embeddingNorm.gamma, embeddingNorm.beta].contains(where: \.isTrainable)
+        guard embeddingsTrain else { return embeddingOutputGradient }
+        embeddingNorm.backward(
+            outputGradient: dx.pointer, normalized: activations.embeddingNormalized.pointer,
+            inverseDeviations: activations.embeddingInverse.pointer, rows: tokens, inputGradient: dx.pointer)
+        wordEmbeddings.backward(ids: batch.tokenIDs, outputGradient: dx.pointer)
+        positionEmbeddings.backward(ids: batch.positionIDs, outputGradient: dx.pointer)
+        tokenTypeEmbeddings.backward(ids: batch.tokenTypeIDs, outputGradient: dx.pointer)
+        return embeddingOutputGradient
+    }
+
+    private func backward(
+        _ linear: Linear, _ record: LinearRecord, rows: Int, dy: UnsafePointer<Float>,
+        x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, accumulate: Bool
+    ) {
+        linear.backward(
+            outputGradient: dy, input: x, rows: rows,
+            inputGradient: dx, accumulateInput: accumulate,
+            adapterInput: record.adapterInput.map { UnsafePointer($0.pointer) },
+            adapterHidden: record.adapterHidden.map { UnsafePointer($0.pointer) },
+            adapterMask: record.adapterMask.map { UnsafePointer($0.pointer) })
+    }
+}

@@ -1,0 +1,68 @@
+/// A linear classifier over pooled encoder output: logits = pool(h)·Wᵀ + b.
+///
+/// Names follow Hugging Face's `BertForSequenceClassification` (`classifier.weight`,
+/// `classifier.bias`), so heads round-trip through safetensors with other tools.
+public struct ClassificationHead {
+    public var pooling: Pooling
+    public var linear: Linear
+
+    public init(pooling: Pooling, weight: Tensor, bias: Tensor) {
+        self.pooling = pooling
+        self.linear = Linear(
+            weight: Parameter(name: "classifier.weight", value: weight),
+            bias: Parameter(name: "classifier.bias", value: bias))
+    }
+
+    /// A new head with N(0, 0.02) weights and zero bias, as BERT initialises classifiers.
+    public init(pooling: Pooling, hiddenSize: Int, labelCount: Int, generator: inout SeededGenerator) {
+        self.init(
+            pooling: pooling,
+            weight: generator.normalTensor(shape: [labelCount, hiddenSize], standardDeviation: 0.02),
+            bias: Tensor(shape: [labelCount]))
+    }
+
+    public var labelCount: Int { linear.outputSize }
+    public var parameters: [Parameter] { linear.parameters }
+
+    /// The pooled vectors [sequences, hidden] and logits [sequences, labels].
+    public func callAsFunction(_ output: EncoderOutput) -> (pooled: Tensor, logits: Tensor) {
+        let pooled = output.pooled(pooling)
+        return (pooled, linear(pooled))
+    }
+
+    /// From ∂L/∂logits, accumulates the head's gradients and returns ∂L/∂(hidden states),
+    /// [tokens, hidden]: mean pooling spreads each sequence's gradient evenly over its tokens,
+    /// CLS pooling sends it to the first token.
+    public func backward(pooled: Tensor, logitsGradient: Tensor, offsets: [Int]) -> Tensor {
+        let sequences = pooled.shape[0]
+        let hidden = pooled.shape[1]
+        var pooledGradient = Tensor(shape: [sequences, hidden])
+        pooled.scalars.withUnsafeBufferPointer { x in
+            logitsGradient.scalars.withUnsafeBufferPointer { dy in
+                pooledGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                    linear.backward(
+                        outputGradient: dy.baseAddress!, input: x.baseAddress!, rows: sequences,
+                        inputGradient: dx.baseAddress!)
+                }
+            }
+        }
+        var hiddenGradient = Tensor(shape: [offsets.last ?? 0, hidden])
+        for sequence in 0..<sequences {
+            let rows = offsets[sequence]..<offsets[sequence + 1]
+            guard !rows.isEmpty else { continue }
+            let source = pooledGradient.scalars[(sequence * hidden)..<((sequence + 1) * hidden)]
+            switch pooling {
+            case .cls:
+                hiddenGradient.scalars.replaceSubrange((rows.lowerBound * hidden)..<((rows.lowerBound + 1) * hidden), with: source)
+            case .mean:
+                let share = 1 / Float(rows.count)
+                for row in rows {
+                    for (column, value) in source.enumerated() {
+                        hiddenGradient.scalars[row * hidden + column] = value * share
+                    }
+                }
+            }
+        }
+        return hiddenGradient
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// Recomputes a PyTorch gradient reference (the format of `minilm_grad_check.json`) and compares
+/// the loss and every parameter's gradient with it.
+///
+/// The reference holds, per tensor, the gradient's shape, L2 norm, sum and first six values in
+/// row-major order. A tensor passes when ‖g‖ is within `relativeTolerance` of the reference norm
+/// and each of the first six values within `relativeTolerance` × (largest of those six reference
+/// magnitudes) + 1e-8, which also catches transposed layouts that keep the norm. Tensors whose
+/// reference norm is below `zeroNorm` (attention key biases, whose gradient is mathematically
+/// zero) need only a norm below `zeroNorm`.
+public struct GradientCheck {
+    public struct TensorResult: Sendable {
+        public var name: String
+        public var referenceNorm: Double
+        public var norm: Double
+        /// |‖g‖ − ‖g_ref‖| / ‖g_ref‖, or ‖g‖ for a zero reference.
+        public var normError: Double
+        /// Largest |gᵢ − g_refᵢ| over the first six values, divided by the largest reference magnitude.
+        public var firstValuesError: Double
+        public var passed: Bool
+    }
+
+    public struct Report: Sendable {
+        public var loss: Double
+        public var referenceLoss: Double
+        public var tensors: [TensorResult]
+        public var missing: [String]
+        public var lossTolerance: Double
+
+        public var lossPassed: Bool { abs(loss - referenceLoss) <= lossTolerance }
+        public var passed: Bool { lossPassed && missing.isEmpty && tensors.allSatisfy(\.passed) }
+        public var worst: TensorResult? { tensors.max { $0.normError < $1.normError } }
+    }
+
+    public var relativeTolerance = 1e-3
+    public var lossTolerance = 1e-4
+    public var zeroNorm = 1e-6
+
+    public init() {}
+
+    /// Runs the check for a checkpoint and a reference file (head weights beside it).
+    public func run(checkpoint: Checkpoint, reference url: URL) throws -> Report {
+        let path = url.path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TransformersError.fileNotFound(path: path)
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw TransformersError.invalidInput(reason: "\(path): not a JSON object")
+        }
+        func field<T>(_ key: String, as type: T.Type) throws -> T {
+            guard let value = object[key] as? T else {
+                throw TransformersError.invalidInput(reason: "\(path): missing or mistyped '\(key)'")
+            }
+            return value
+        }
+        let sentences = try field("sentences", as: [String].self)
+        let labels = try field("labels", as: [NSNumber].self).map(\.intValue)
+        let maxLength = try field("max_length", as: NSNumber.self).intValue
+        let referenceLoss = try field("loss", as: NSNumber.self).doubleValue
+        let headFile = url.deletingLastPathComponent().appendingPathComponent(try field("head_file", as: String.self))
+        let gradients = try field("grads", as: [String: Any].self)
+        guard sentences.count == labels.count, !sentences.isEmpty else {
+            throw TransformersError.invalidInput(reason: "\(path): 'sentences' and 'labels' differ in length")
+        }
+        let head = try SafetensorsFile(contentsOf: headFile)
+        let classifier = ClassificationHead(
+            pooling: .mean, weight: try head.tensor("classifier.weight"), bias: try head.tensor("classifier.bias"))
+        guard labels.allSatisfy({ (0..<classifier.labelCount).contains($0) }) else {
+            throw TransformersError.invalidInput(reason: "\(path): a label is outside the head's \(classifier.labelCount) classes")
+        }
+        let model = checkpoint.model
+        let batch = TokenBatch(sentences.map { checkpoint.tokenizer.encode($0, maxLength: maxLength) })
+        for parameter in model.parameters + classifier.parameters {
+            parameter.isTrainable = true
+            parameter.gradient = nil
+        }
+        let activations = try model.trainingForward(batch, pass: .deterministic)
+        let (pooled, logits) = classifier(activations.output)
+        let (loss, logitsGradient) = CrossEntropy.lossAndGradient(logits: logits, labels: labels)
+        let hiddenGradient = classifier.backward(pooled: pooled, logitsGradient: logitsGradient, offsets: batch.offsets)
+        model.backward(activations, outputGradient: hiddenGradient)
+
+        var byName: [String: Parameter] = [:]
+        for parameter in model.parameters + classifier.parameters { byName[parameter.name] = parameter }
+        var results: [TensorResult] = []
+        var missing: [String] = []
+        for name in gradients.keys.sorted() {
+            guard let entry = gradients[name] as? [String: Any],
+                let referenceNorm = (entry["l2"] as? NSNumber)?.doubleValue,
+                let first = (entry["first"] as? [NSNumber])?.map(\.doubleValue)
+            else {
+                throw TransformersError.invalidInput(reason: "\(path): gradient entry '\(name)' lacks 'l2' or 'first'")
+            }
+            guard let parameter = byName[BertModel.canonicalName(name)] else {
+                missing.append(name)
+                continue
+            }
+            let values = parameter.gradient?.scalars ?? [Float](repeating: 0, count: parameter.count)
+            let norm = values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            if referenceNorm < zeroNorm {
+                results.append(TensorResult(
+                    name: name, referenceNorm: referenceNorm, norm: norm, normError: norm,
+                    firstValuesError: 0, passed: norm < zeroNorm))
+                continue
+            }
+            let normError = abs(norm - referenceNorm) / referenceNorm
+            let scale = first.map(abs).max() ?? 0
+            let worstFirst = zip(values.prefix(first.count), first).map { abs(Double($0) - $1) }.max() ?? 0
+            let firstPassed = worstFirst <= relativeTolerance * scale + 1e-8
+            results.append(TensorResult(
+                name: name, referenceNorm: referenceNorm, norm: norm, normError: normError,
+                firstValuesError: scale > 0 ? worstFirst / scale : worstFirst,
+                passed: normError <= relativeTolerance && firstPassed))
+        }
+        return Report(
+            loss: Double(loss), referenceLoss: referenceLoss, tensors: results, missing: missing,
+            lossTolerance: lossTolerance)
+    }
+}
