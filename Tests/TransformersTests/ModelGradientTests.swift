@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+@testable import Transformers
+
+/// Loss of a tiny model + head on two sequences, for finite differences.
+struct TinyObjective {
+    let model: BertModel
+    let head: ClassificationHead
+    let batch: TokenBatch
+    let labels: [Int]
+    let pass: TrainingPass
+
+    init(model: BertModel, pooling: Pooling = .mean, pass: TrainingPass = .deterministic) throws {
+        self.model = model
+        var generator = SeededGenerator(seed: 11)
+        var head = ClassificationHead(pooling: pooling, hiddenSize: 8, labelCount: 3, generator: &generator)
+        head.linear.weight.value = head.linear.weight.value.reshaped([3, 8])
+        for index in 0..<head.linear.weight.count { head.linear.weight.value.scalars[index] *= 20 }
+        self.head = head
+        let tokenizer = try tinyTokenizer()
+        batch = TokenBatch([tokenizer.encode("hello world, the cats!"), tokenizer.encode("a", "b c")])
+        labels = [2, 0]
+        self.pass = pass
+    }
+
+    func loss() throws -> Double {
+        let activations = try model.trainingForward(batch, pass: pass)
+        return Double(CrossEntropy.lossAndGradient(logits: head(activations.output).logits, labels: labels).loss)
+    }
+
+    func backward() throws {
+        for parameter in model.parameters + head.parameters { parameter.gradient = nil }
+        let activations = try model.trainingForward(batch, pass: pass)
+        let (pooled, logits) = head(activations.output)
+        let gradient = CrossEntropy.lossAndGradient(logits: logits, labels: labels).gradient
+        model.backward(activations, outputGradient: head.backward(pooled: pooled, logitsGradient: gradient, offsets: batch.offsets))
+    }
+
+    /// Checks up to `samples` entries of every trainable parameter against central differences.
+    func expectGradientsMatchFiniteDifferences(samples: Int = 4, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try backward()
+        var checked = 0
+        for parameter in model.parameters + head.parameters where parameter.isTrainable {
+            let analytic = parameter.gradient?.scalars ?? [Float](repeating: 0, count: parameter.count)
+            let stride = max(1, parameter.count / samples)
+            for index in Swift.stride(from: 0, to: parameter.count, by: stride).prefix(samples) {
+                let original = parameter.value.scalars[index]
+                let epsilon: Float = 1e-2 * max(1, abs(original))
+                parameter.value.scalars[index] = original + epsilon
+                let plus = try loss()
+                parameter.value.scalars[index] = original - epsilon
+                let minus = try loss()
+                parameter.value.scalars[index] = original
+                let numeric = (plus - minus) / (2 * Double(epsilon))
+                #expect(abs(Double(analytic[index]) - numeric) <= 2e-3 + 0.03 * abs(numeric),
+                        "\(parameter.name)[\(index)]: \(analytic[index]) vs \(numeric)", sourceLocation: sourceLocation)
+                checked += 1
+            }
+        }
+        #expect(checked > 20, sourceLocation: sourceLocation)
+    }
+}
+
+@Suite struct ModelGradientTests {
+    @Test func everyParameterGradientMatchesFiniteDifferencesWithMeanPooling() throws {
+        try TinyObjective(model: try tinyModel()).expectGradientsMatchFiniteDifferences()
+    }
+
+    @Test func gradientsMatchFiniteDifferencesWithClsPooling() throws {
+        try TinyObjective(model: try tinyModel(), pooling: .cls).expectGradientsMatchFiniteDifferences()
+    }
+
+    @Test func gradientsMatchFiniteDifferencesWithDropoutMasksHeldFixed() throws {
+        let pass = TrainingPass(hiddenDropout: 0.2, attentionDropout: 0.3, seed: 77)
+        try TinyObjective(model: try tinyModel(), pass: pass).expectGradientsMatchFiniteDifferences(samples: 3)
+    }
+
+    @Test func loraGradientsMatchFiniteDifferencesWithTheEncoderFrozen() throws {
+        let model = try tinyModel()
+        for parameter in model.parameters { parameter.isTrainable = false }
+        var generator = SeededGenerator(seed: 4)
+        for index in model.layers.indices {
+            for keyPath in [\BertLayer.query, \BertLayer.value] {
+                var adapter = LowRankAdapter(name: "l\(index)", inputSize: 8, outputSize: 8, rank: 2, alpha: 4, dropout: 0, generator: &generator)
+                adapter.up.value = generator.normalTensor(shape: [8, 2], standardDeviation: 0.5)
+                model.layers[index][keyPath: keyPath].adapter = adapter
+            }
+        }
+        try TinyObjective(model: model).expectGradientsMatchFiniteDifferences()
+        #expect(model.parameters.filter { !$0.isTrainable }.allSatisfy { $0.gradient == nil })
+    }
+
+    @Test func aForwardWithoutDropoutEqualsInference() throws {
+        let model = try tinyModel()
+        let batch = TokenBatch([try tinyTokenizer().encode("hello world the cats")])
+        let training = try model.trainingForward(batch, pass: .deterministic).hiddenStates
+        #expect(training.maximumAbsoluteDifference(to: try model(batch).hiddenStates) < 1e-6)
+    }
+
+    @Test func aFrozenEncoderIsNotBackPropagatedThrough() throws {
+        let model = try tinyModel()
+        for parameter in model.parameters { parameter.isTrainable = false }
+        let objective = try TinyObjective(model: model)
+        try objective.backward()
+        #expect(model.parameters.allSatisfy { $0.gradient == nil })
+        #expect(objective.head.parameters.allSatisfy { $0.gradient != nil })
+    }
+}
