@@ -51,10 +51,11 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "Transformers", dependencies: ["NN"], swiftSettings: numericSettings),
+        .target(name: "Adaptation", dependencies: ["Transformers"], swiftSettings: numericSettings),
         .executableTarget(
             name: "adapteval",
             dependencies: [
-                "Transformers",
+                "Transformers", "Adaptation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +63,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "TransformersTests", dependencies: ["Transformers", "TestSupport"]),
+        .testTarget(name: "AdaptationTests", dependencies: ["Adaptation", "TestSupport"]),
         .testTarget(
             name: "AdaptEvalCLITests", dependencies: ["Transformers", "TestSupport"],
             exclude: ["Golden"]),

@@ -5,6 +5,10 @@
 public struct ClassificationHead {
     public var pooling: Pooling
     public var linear: Linear
+    /// When set, pooled vectors are scaled to unit length and the logits multiplied by this
+    /// factor: a cosine-similarity head (zero-shot label descriptions, few-shot prototypes),
+    /// which is not trained.
+    public var cosineScale: Float?
 
     public init(pooling: Pooling, weight: Tensor, bias: Tensor) {
         self.pooling = pooling
@@ -26,8 +30,14 @@ public struct ClassificationHead {
 
     /// The pooled vectors [sequences, hidden] and logits [sequences, labels].
     public func callAsFunction(_ output: EncoderOutput) -> (pooled: Tensor, logits: Tensor) {
-        let pooled = output.pooled(pooling)
-        return (pooled, linear(pooled))
+        guard let cosineScale else {
+            let pooled = output.pooled(pooling)
+            return (pooled, linear(pooled))
+        }
+        let pooled = output.pooled(pooling, normalize: true)
+        var logits = linear(pooled)
+        for index in 0..<logits.count { logits.scalars[index] *= cosineScale }
+        return (pooled, logits)
     }
 
     /// From ∂L/∂logits, accumulates the head's gradients and returns ∂L/∂(hidden states),

@@ -1,3 +1,4 @@
+import Adaptation
 import ArgumentParser
 import Foundation
 import Transformers
@@ -15,7 +16,7 @@ struct AdaptEval: ParsableCommand {
         version: AdaptEvalVersion.current,
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, ModelCommand.self,
-            CheckGradientsCommand.self,
+            CheckGradientsCommand.self, TrainCommand.self,
             BenchCommand.self,
         ]
     )
@@ -46,6 +47,9 @@ struct AdaptEval: ParsableCommand {
         case let error as TransformersError:
             printError(error.localizedDescription)
             code = ExitStatus.invalidInput
+        case let error as AdaptationError:
+            printError(error.localizedDescription)
+            code = error.isInvalidInput ? ExitStatus.invalidInput : ExitStatus.runtimeFailure
         case let error as CommandLineError:
             printError(error.localizedDescription)
             code = error.exitCode

@@ -1,0 +1,116 @@
+import Foundation
+import Transformers
+
+/// What a strategy trained, saved without the frozen base weights: `adapter.safetensors` with
+/// the trained tensors (LoRA A/B unmerged, the head always) and `adaptation.json` naming the
+/// strategy, its options, the label names and the base model's sha256.
+public struct AdaptedCheckpoint {
+    public static let weightsFile = "adapter.safetensors"
+    public static let metadataFile = "adaptation.json"
+    public static let formatVersion = 1
+
+    public struct Metadata: Codable, Equatable, Sendable {
+        public var formatVersion: Int
+        public var strategy: String
+        public var options: [String: String]
+        public var baseModelSHA256: String
+        public var labelNames: [String]
+        public var pooling: String
+        public var maxLength: Int
+        public var cosineScale: Float?
+        public var loraTargets: [String]?
+        public var tensors: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case formatVersion = "format_version", strategy, options
+            case baseModelSHA256 = "base_model_sha256", labelNames = "label_names", pooling
+            case maxLength = "max_length", cosineScale = "cosine_scale", loraTargets = "lora_targets", tensors
+        }
+    }
+
+    /// Saves the trainable parameters (and the head) of a prepared or trained classifier.
+    public static func save(
+        _ classifier: Classifier, strategy: any AdaptationStrategy, baseSHA256: String, to directory: URL
+    ) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var tensors: [String: Tensor] = [:]
+        for parameter in classifier.model.parameters where parameter.isTrainable { tensors[parameter.name] = parameter.value }
+        for parameter in classifier.head.parameters { tensors[parameter.name] = parameter.value }
+        let metadata = Metadata(
+            formatVersion: formatVersion, strategy: strategy.name, options: strategy.options,
+            baseModelSHA256: baseSHA256, labelNames: classifier.labelNames, pooling: classifier.head.pooling.rawValue,
+            maxLength: classifier.maxLength, cosineScale: classifier.head.cosineScale,
+            loraTargets: (strategy as? LoRAStrategy)?.targets.map(\.rawValue), tensors: tensors.keys.sorted())
+        try SafetensorsWriter.write(
+            tensors: tensors, metadata: ["strategy": strategy.name, "base_model_sha256": baseSHA256],
+            to: directory.appendingPathComponent(weightsFile))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(metadata).write(to: directory.appendingPathComponent(metadataFile))
+    }
+
+    /// Loads an adapted checkpoint onto its base model (whose weights it overwrites in place),
+    /// refusing one trained from another base. LoRA adapters are attached and merged.
+    public static func load(from directory: URL, base: Checkpoint) throws -> Classifier {
+        let metadataURL = directory.appendingPathComponent(metadataFile)
+        guard let data = FileManager.default.contents(atPath: metadataURL.path) else {
+            throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: "no such file; is this an adapted checkpoint?")
+        }
+        let metadata: Metadata
+        do {
+            metadata = try JSONDecoder().decode(Metadata.self, from: data)
+        } catch {
+            throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: "unreadable metadata: \(error)")
+        }
+        let baseSHA = try base.weightsSHA256()
+        guard metadata.baseModelSHA256 == baseSHA else {
+            throw AdaptationError.checkpointMismatch(
+                path: directory.path,
+                reason: "was trained on base model \(metadata.baseModelSHA256.prefix(12))…, but "
+                    + "\(base.directory.path) has sha256 \(baseSHA.prefix(12))…")
+        }
+        guard let pooling = Pooling(rawValue: metadata.pooling) else {
+            throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: "unknown pooling '\(metadata.pooling)'")
+        }
+        let file = try SafetensorsFile(contentsOf: directory.appendingPathComponent(weightsFile))
+        var head = ClassificationHead(
+            pooling: pooling, weight: try file.tensor("classifier.weight"), bias: try file.tensor("classifier.bias"))
+        head.cosineScale = metadata.cosineScale
+        let model = base.model
+        if let targetNames = metadata.loraTargets {
+            let targets = try targetNames.map { name -> LoRATarget in
+                guard let target = LoRATarget(rawValue: name) else {
+                    throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: "unknown LoRA target '\(name)'")
+                }
+                return target
+            }
+            let alpha = Float(metadata.options["alpha"] ?? "") ?? 16
+            for index in model.layers.indices {
+                for target in targets {
+                    let prefix = "encoder.layer.\(index).\(target.checkpointSuffix)"
+                    let down = try file.tensor(prefix + ".lora_A.weight")
+                    let up = try file.tensor(prefix + ".lora_B.weight")
+                    model.layers[index][keyPath: target.keyPath].adapter = LowRankAdapter(
+                        down: Parameter(name: prefix + ".lora_A.weight", value: down),
+                        up: Parameter(name: prefix + ".lora_B.weight", value: up),
+                        scale: alpha / Float(down.shape[0]))
+                    model.layers[index][keyPath: target.keyPath].mergeAdapter()
+                }
+            }
+        }
+        let byName = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0) })
+        for name in file.names where !name.hasPrefix("classifier.") && !name.contains(".lora_") {
+            guard let parameter = byName[name] else {
+                throw AdaptationError.checkpointMismatch(path: file.path, reason: "tensor '\(name)' is not a parameter of the base model")
+            }
+            let tensor = try file.tensor(name)
+            guard tensor.shape == parameter.shape else {
+                throw AdaptationError.checkpointMismatch(
+                    path: file.path, reason: "tensor '\(name)' has shape \(tensor.shape), the base model \(parameter.shape)")
+            }
+            parameter.value = tensor
+        }
+        return Classifier(model: model, head: head, tokenizer: base.tokenizer, labelNames: metadata.labelNames,
+                          maxLength: metadata.maxLength)
+    }
+}

@@ -1,0 +1,64 @@
+import Transformers
+
+/// An encoder, a classification head and the tokenizer that feeds them.
+public final class Classifier {
+    public let model: BertModel
+    public var head: ClassificationHead
+    public let tokenizer: WordPieceTokenizer
+    public var labelNames: [String]
+    public var maxLength: Int
+
+    public init(model: BertModel, head: ClassificationHead, tokenizer: WordPieceTokenizer, labelNames: [String], maxLength: Int = 128) {
+        self.model = model
+        self.head = head
+        self.tokenizer = tokenizer
+        self.labelNames = labelNames
+        self.maxLength = maxLength
+    }
+
+    /// Every parameter: encoder (adapters included) then head.
+    public var parameters: [Parameter] { model.parameters + head.parameters }
+
+    public func encode(_ example: LabelledExample) -> Encoding {
+        if let pair = example.pair { return tokenizer.encode(example.text, pair, maxLength: maxLength) }
+        return tokenizer.encode(example.text, maxLength: maxLength)
+    }
+
+    /// Logits for examples, [examples, labels], in input order (inference: no dropout).
+    public func logits(_ examples: [LabelledExample], batchSize: Int = 32) throws -> Tensor {
+        var result = Tensor(shape: [examples.count, head.labelCount])
+        let width = head.labelCount
+        var start = 0
+        while start < examples.count {
+            let end = min(start + max(1, batchSize), examples.count)
+            let output = try model(TokenBatch(examples[start..<end].map(encode)))
+            let logits = head(output).logits
+            result.scalars.replaceSubrange((start * width)..<(end * width), with: logits.scalars)
+            start = end
+        }
+        return result
+    }
+
+    /// Mean cross-entropy, accuracy, macro-F1 and the predictions on labelled examples.
+    public func evaluate(_ examples: [LabelledExample], batchSize: Int = 32) throws -> Evaluation {
+        let logits = try logits(examples, batchSize: batchSize)
+        let labels = examples.map(\.label)
+        let loss = examples.isEmpty ? 0 : Double(CrossEntropy.lossAndGradient(logits: logits, labels: labels).loss)
+        let probabilities = logits.softmax()
+        let width = head.labelCount
+        let predictions = (0..<examples.count).map { row in
+            (0..<width).max { logits[row, $0] < logits[row, $1] } ?? 0
+        }
+        return Evaluation(
+            loss: loss, scores: ClassificationScores(predictions: predictions, labels: labels, classCount: width),
+            predictions: predictions, probabilities: probabilities)
+    }
+
+    public struct Evaluation: Sendable {
+        public var loss: Double
+        public var scores: ClassificationScores
+        public var predictions: [Int]
+        /// Softmax of the logits, [examples, labels].
+        public var probabilities: Tensor
+    }
+}

@@ -1,0 +1,86 @@
+import Transformers
+
+/// The linear maps of a BERT layer that LoRA can adapt.
+public enum LoRATarget: String, Sendable, CaseIterable, Codable {
+    case query, key, value
+    case attentionOutput = "attention-output"
+    case intermediate, output
+
+    var keyPath: WritableKeyPath<BertLayer, Linear> {
+        switch self {
+        case .query: return \.query
+        case .key: return \.key
+        case .value: return \.value
+        case .attentionOutput: return \.attentionOutput
+        case .intermediate: return \.intermediate
+        case .output: return \.output
+        }
+    }
+
+    var checkpointSuffix: String {
+        switch self {
+        case .query: return "attention.self.query"
+        case .key: return "attention.self.key"
+        case .value: return "attention.self.value"
+        case .attentionOutput: return "attention.output.dense"
+        case .intermediate: return "intermediate.dense"
+        case .output: return "output.dense"
+        }
+    }
+}
+
+/// Low-rank adapters on chosen linear maps with the encoder frozen (Hu et al. 2021); merged
+/// into the weights after training so evaluation runs at base-model speed.
+public struct LoRAStrategy: AdaptationStrategy {
+    public let name = "lora"
+    public var rank = 8
+    public var alpha: Float = 16
+    public var dropout: Float = 0.1
+    public var targets: [LoRATarget] = [.query, .value]
+    /// Merge after training (evaluation); keep unmerged to continue training or to save.
+    public var mergesAfterTraining = true
+
+    public init(rank: Int = 8, alpha: Float = 16, dropout: Float = 0.1, targets: [LoRATarget] = [.query, .value]) {
+        self.rank = rank
+        self.alpha = alpha
+        self.dropout = dropout
+        self.targets = targets
+    }
+
+    public var options: [String: String] {
+        ["rank": String(rank), "alpha": String(alpha), "dropout": String(dropout),
+         "targets": targets.map(\.rawValue).joined(separator: ",")]
+    }
+
+    public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
+                        generator: inout SeededGenerator) throws -> Classifier {
+        guard rank >= 1 else { throw AdaptationError.invalidOption(name: "--lora-rank", reason: "must be at least 1, got \(rank)") }
+        guard (0..<1).contains(dropout) else {
+            throw AdaptationError.invalidOption(name: "--lora-dropout", reason: "must be in [0, 1), got \(dropout)")
+        }
+        guard !targets.isEmpty else { throw AdaptationError.invalidOption(name: "--lora-targets", reason: "name at least one") }
+        let classifier = Classifier.fresh(base: base, labelNames: labelNames, pooling: pooling, generator: &generator)
+        classifier.train { _ in false }
+        attach(to: classifier.model, generator: &generator)
+        return classifier
+    }
+
+    /// Adds fresh adapters (B = 0) to every target of every layer.
+    public func attach(to model: BertModel, generator: inout SeededGenerator) {
+        for index in model.layers.indices {
+            for target in targets {
+                let linear = model.layers[index][keyPath: target.keyPath]
+                model.layers[index][keyPath: target.keyPath].adapter = LowRankAdapter(
+                    name: "encoder.layer.\(index).\(target.checkpointSuffix)", inputSize: linear.inputSize,
+                    outputSize: linear.outputSize, rank: rank, alpha: alpha, dropout: dropout, generator: &generator)
+            }
+        }
+    }
+
+    public func finish(_ classifier: Classifier) {
+        guard mergesAfterTraining else { return }
+        for index in classifier.model.layers.indices {
+            for target in targets { classifier.model.layers[index][keyPath: target.keyPath].mergeAdapter() }
+        }
+    }
+}

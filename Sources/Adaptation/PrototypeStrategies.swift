@@ -1,0 +1,93 @@
+import Transformers
+
+/// No training: each label is described in words, and a text gets the label whose description
+/// embedding is most cosine-similar to its own (the text-only form of CLIP's zero-shot
+/// classifier, Radford et al. 2021).
+public struct ZeroShot: AdaptationStrategy {
+    public let name = "zero-shot"
+    public let trains = false
+    /// One description per label; nil uses "This text is <label>." Label names that are only
+    /// digits have no meaning to describe, so they need explicit descriptions.
+    public var descriptions: [String]?
+    /// Logit scale applied to cosine similarities (CLIP learns ~100; 20 keeps probabilities soft).
+    public var scale: Float = 20
+
+    public init(descriptions: [String]? = nil) { self.descriptions = descriptions }
+
+    public var options: [String: String] {
+        descriptions.map { ["descriptions": $0.joined(separator: " | ")] } ?? [:]
+    }
+
+    public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
+                        generator: inout SeededGenerator) throws -> Classifier {
+        let texts = try descriptions ?? labelNames.map { label in
+            guard Int(label) == nil else {
+                throw AdaptationError.invalidOption(
+                    name: "--label-descriptions",
+                    reason: "label '\(label)' is a number; zero-shot needs words for each label")
+            }
+            return "This text is \(label)."
+        }
+        guard texts.count == labelNames.count else {
+            throw AdaptationError.invalidOption(
+                name: "--label-descriptions", reason: "give \(labelNames.count) descriptions, one per label, got \(texts.count)")
+        }
+        let vectors = try SentenceEmbedder(tokenizer: base.tokenizer, model: base.model, pooling: pooling, normalize: true)
+            .embed(texts)
+        return Classifier.prototypes(base: base, vectors: vectors, labelNames: labelNames, pooling: pooling, scale: scale)
+    }
+}
+
+/// No gradient training: k examples per class are embedded and each class is represented by
+/// the normalised mean of its examples (prototypical networks, Snell et al. 2017); a text gets
+/// the label of the most cosine-similar prototype.
+public struct FewShot: AdaptationStrategy {
+    public let name = "few-shot"
+    public let trains = false
+    public var examplesPerClass = 8
+    public var scale: Float = 20
+
+    public init(examplesPerClass: Int = 8) { self.examplesPerClass = examplesPerClass }
+
+    public var options: [String: String] { ["k": String(examplesPerClass)] }
+
+    public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
+                        generator: inout SeededGenerator) throws -> Classifier {
+        guard examplesPerClass >= 1 else {
+            throw AdaptationError.invalidOption(name: "--shots", reason: "must be at least 1, got \(examplesPerClass)")
+        }
+        let embedder = SentenceEmbedder(tokenizer: base.tokenizer, model: base.model, pooling: pooling, normalize: true)
+        let hidden = base.configuration.hiddenSize
+        var prototypes = Tensor(shape: [labelNames.count, hidden])
+        for label in labelNames.indices {
+            var candidates = training.filter { $0.label == label }
+            guard !candidates.isEmpty else {
+                throw AdaptationError.invalidData(
+                    path: "training data", line: nil, reason: "few-shot needs examples of label '\(labelNames[label])'")
+            }
+            for index in stride(from: candidates.count - 1, to: 0, by: -1) {
+                candidates.swapAt(index, Int(generator.next() % UInt64(index + 1)))
+            }
+            let chosen = candidates.prefix(examplesPerClass).map(\.text)
+            let vectors = try embedder.embed(Array(chosen))
+            var mean = [Float](repeating: 0, count: hidden)
+            for row in 0..<vectors.shape[0] {
+                for column in 0..<hidden { mean[column] += vectors[row, column] }
+            }
+            let norm = max(mean.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+            for column in 0..<hidden { prototypes[label, column] = mean[column] / norm }
+        }
+        return Classifier.prototypes(base: base, vectors: prototypes, labelNames: labelNames, pooling: pooling, scale: scale)
+    }
+}
+
+extension Classifier {
+    /// A frozen cosine head whose rows are the given unit vectors.
+    static func prototypes(base: Checkpoint, vectors: Tensor, labelNames: [String], pooling: Pooling, scale: Float) -> Classifier {
+        var head = ClassificationHead(pooling: pooling, weight: vectors, bias: Tensor(shape: [labelNames.count]))
+        head.cosineScale = scale
+        for parameter in base.model.parameters { parameter.isTrainable = false }
+        for parameter in head.parameters { parameter.isTrainable = false }
+        return Classifier(model: base.model, head: head, tokenizer: base.tokenizer, labelNames: labelNames)
+    }
+}

@@ -1,0 +1,195 @@
+import Adaptation
+import ArgumentParser
+import Foundation
+import Transformers
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Adapt a model to a labelled task with one strategy, with early stopping.",
+        discussion: """
+            Data files are JSON Lines {"text": ..., "label": ...} (labels strings or integers; \
+            an optional "pair" makes sentence-pair inputs). Writes the adapted checkpoint \
+            (only what was trained, plus adaptation.json) and metrics.json to --output. \
+            Strategies: \(Strategies.names.joined(separator: ", ")).
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "Training data (JSONL).") var train: String
+    @Option(name: .long, help: "Validation data (JSONL), evaluated every epoch.") var validation: String
+    @Option(name: .long, help: "Test data (JSONL), evaluated once with the best weights.") var test: String?
+    @Option(name: .long, help: "Adaptation strategy.") var strategy: String
+    @Option(name: .long, help: "Folder for the adapted checkpoint and metrics.json.") var output: String
+
+    @Option(name: .long, help: "Maximum epochs.") var epochs: Int = 3
+    @Option(name: .long, help: "Examples per micro-batch.") var batchSize: Int = 16
+    @Option(name: .long, help: "Peak learning rate (default: 2e-5 full/scratch/bitfit, 5e-4 lora, 1e-3 linear-probe).")
+    var lr: Float?
+    @Option(name: .long, help: "Fraction of steps for linear warm-up.") var warmup: Float = 0.1
+    @Option(name: .long, help: "Micro-batches per optimiser step.") var accumulate: Int = 1
+    @Option(name: .long, help: "Evaluations without improvement before stopping.") var patience: Int = 2
+    @Option(name: .long, help: "Smallest change that counts as an improvement.") var minDelta: Double = 0
+    @Option(name: .long, help: "Validation quantity to monitor: loss, accuracy or macro-f1.") var monitor: String = "loss"
+    @Option(name: .long, help: "Also evaluate every N optimiser steps.") var evalEvery: Int?
+    @Option(name: .long, help: "AdamW decoupled weight decay.") var weightDecay: Float = 0.01
+    @Option(name: .long, help: "Clip the global gradient norm (0 disables).") var maxGradNorm: Double = 1
+    @Option(name: .long, help: "Hidden dropout (default: from config.json).") var hiddenDropout: Float?
+    @Option(name: .long, help: "Attention dropout (default: from config.json).") var attentionDropout: Float?
+    @Option(name: .long, help: "Random seed.") var seed: UInt64 = 42
+    @Option(name: .long, help: "Truncate texts to this many tokens.") var maxLength: Int = 128
+    @Option(name: .long, help: "Pooling for the head: mean or cls.") var pooling: PoolingChoice = .mean
+
+    @Option(name: .long, help: "LoRA rank.") var loraRank: Int = 8
+    @Option(name: .long, help: "LoRA alpha (scale = alpha / rank).") var loraAlpha: Float = 16
+    @Option(name: .long, help: "LoRA dropout.") var loraDropout: Float = 0.1
+    @Option(name: .long, help: "LoRA targets, comma-separated: query,key,value,attention-output,intermediate,output.")
+    var loraTargets: String = "query,value"
+    @Option(name: .long, help: "Few-shot examples per class.") var shots: Int = 8
+    @Option(name: .long, help: "Zero-shot label descriptions, '|'-separated, in label order.") var labelDescriptions: String?
+
+    @Flag(name: .long, help: "Write the metrics JSON to standard output.") var json = false
+
+    func makeStrategy() throws -> any AdaptationStrategy {
+        switch strategy {
+        case "lora":
+            let targets = try loraTargets.split(separator: ",").map { name -> LoRATarget in
+                guard let target = LoRATarget(rawValue: String(name)) else {
+                    throw ValidationError("--lora-targets: unknown target '\(name)' (use \(LoRATarget.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return target
+            }
+            return LoRAStrategy(rank: loraRank, alpha: loraAlpha, dropout: loraDropout, targets: targets)
+        case "few-shot": return FewShot(examplesPerClass: shots)
+        case "zero-shot":
+            return ZeroShot(descriptions: labelDescriptions.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } })
+        default:
+            guard let named = Strategies.named(strategy) else {
+                throw ValidationError("--strategy: unknown strategy '\(strategy)' (use \(Strategies.names.joined(separator: ", ")))")
+            }
+            return named
+        }
+    }
+
+    func run() throws {
+        let started = Date()
+        let chosen = try makeStrategy()
+        guard let monitored = MonitoredMetric(rawValue: monitor) else {
+            throw ValidationError("--monitor: use loss, accuracy or macro-f1, got '\(monitor)'")
+        }
+        var settings = TrainingConfiguration()
+        settings.epochs = epochs
+        settings.batchSize = batchSize
+        settings.learningRate = lr ?? Self.defaultLearningRate(chosen.name)
+        settings.warmupFraction = warmup
+        settings.accumulationSteps = accumulate
+        settings.patience = patience
+        settings.minimumDelta = minDelta
+        settings.monitor = monitored
+        settings.evaluationInterval = evalEvery
+        settings.weightDecay = weightDecay
+        settings.maximumGradientNorm = maxGradNorm > 0 ? maxGradNorm : nil
+        settings.hiddenDropout = hiddenDropout
+        settings.attentionDropout = attentionDropout
+        settings.seed = seed
+        settings.maxLength = maxLength
+        try settings.validate()
+
+        let trainSet = try LabelledDataset.readJSONLines(path: train)
+        let validationSet = try LabelledDataset.readJSONLines(path: validation, labelNames: trainSet.labelNames)
+        let testSet = try test.map { try LabelledDataset.readJSONLines(path: $0, labelNames: trainSet.labelNames) }
+        let checkpoint = try modelOptions.load()
+        let baseSHA = try checkpoint.weightsSHA256()
+        var generator = SeededGenerator(seed: seed)
+        let classifier = try chosen.prepare(
+            base: checkpoint, labelNames: trainSet.labelNames, training: trainSet.examples, pooling: pooling.pooling,
+            generator: &generator)
+        classifier.maxLength = maxLength
+        let trainable = classifier.trainableParameterCount
+        let total = classifier.totalParameterCount
+
+        var history = TrainingHistory()
+        if chosen.trains {
+            let trainer = Trainer(classifier: classifier, configuration: settings)
+            let display = ProgressDisplay()
+            trainer.progress = { display.show($0) }
+            history = try trainer.train(trainSet.examples, validation: validationSet.examples)
+            display.finish()
+        } else {
+            history.stopReason = "\(chosen.name) does not train"
+        }
+        let outputURL = URL(fileURLWithPath: output)
+        try AdaptedCheckpoint.save(classifier, strategy: chosen, baseSHA256: baseSHA, to: outputURL)
+        chosen.finish(classifier)
+        let validationResult = try classifier.evaluate(validationSet.examples)
+        let testResult = try testSet.map { try classifier.evaluate($0.examples) }
+
+        var metrics: [String: Any] = [
+            "strategy": chosen.name, "options": chosen.options, "base_model_sha256": baseSHA,
+            "labels": trainSet.labelNames, "trainable_parameters": trainable, "total_parameters": total,
+            "epochs": history.records.map {
+                ["epoch": $0.epoch, "step": $0.step, "train_loss": $0.trainLoss, "validation_loss": $0.validationLoss,
+                 "validation_accuracy": $0.validationAccuracy, "validation_macro_f1": $0.validationMacroF1,
+                 "learning_rate": $0.learningRate, "seconds": $0.seconds] as [String: Any]
+            },
+            "best_epoch": history.bestEpoch as Any, "stop_reason": history.stopReason, "steps": history.steps,
+            "validation": ["loss": validationResult.loss, "accuracy": validationResult.scores.accuracy,
+                           "macro_f1": validationResult.scores.macroF1],
+            "wall_seconds": Date().timeIntervalSince(started), "threads": ComputeThreads.count,
+            "seed": seed, "learning_rate": Double(settings.learningRate),
+        ]
+        if let testResult {
+            metrics["test"] = ["loss": testResult.loss, "accuracy": testResult.scores.accuracy,
+                               "macro_f1": testResult.scores.macroF1, "examples": testResult.predictions.count]
+        }
+        let data = try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: outputURL.appendingPathComponent("metrics.json"))
+        if json {
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("strategy     \(chosen.name) (\(trainable.formatted()) of \(total.formatted()) parameters train)")
+            for record in history.records {
+                print(String(format: "epoch %2d     train loss %.4f  validation loss %.4f  accuracy %.4f  macro-F1 %.4f",
+                             record.epoch, record.trainLoss, record.validationLoss, record.validationAccuracy, record.validationMacroF1))
+            }
+            print("stopped      \(history.stopReason)")
+            if let testResult {
+                print(String(format: "test         accuracy %.4f  macro-F1 %.4f  (%d examples)", testResult.scores.accuracy,
+                             testResult.scores.macroF1, testResult.predictions.count))
+            }
+            print("saved        \(outputURL.path)")
+        }
+    }
+
+    /// Learning rates that suit each strategy's parameter count (full fine-tuning of BERT uses
+    /// 2e-5 to 5e-5; adapters and heads tolerate much larger steps).
+    static func defaultLearningRate(_ strategy: String) -> Float {
+        switch strategy {
+        case "lora": return 5e-4
+        case "linear-probe": return 1e-3
+        case "bitfit": return 1e-3
+        default: return 2e-5
+        }
+    }
+}
+
+/// A one-line progress bar on standard error when it is a terminal; silent otherwise.
+final class ProgressDisplay {
+    private let enabled = isatty(STDERR_FILENO) != 0
+    private var lastDrawn = Date.distantPast
+
+    func show(_ progress: TrainingProgress) {
+        guard enabled, Date().timeIntervalSince(lastDrawn) > 0.2 || progress.step == progress.totalSteps else { return }
+        lastDrawn = Date()
+        let width = 30
+        let filled = progress.totalSteps == 0 ? 0 : width * progress.step / progress.totalSteps
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let line = String(format: "\r[%@] epoch %d/%d step %d/%d loss %.4f", bar, progress.epoch, progress.epochs,
+                          progress.step, progress.totalSteps, progress.loss)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
