@@ -8,18 +8,31 @@ public enum Dropout {
 
     /// A mask of `count` elements for probability `p`, or nil when p is 0 (nothing to drop).
     public static func mask(count: Int, probability p: Float, seed: UInt64) -> [Float]? {
+        buffer(count: count, probability: p, seed: seed)?.array
+    }
+
+    /// The same mask in a scratch buffer, without an intermediate array.
+    ///
+    /// Each 64-bit random number gives four 16-bit uniforms, so p is resolved to 1/65,536.
+    public static func buffer(count: Int, probability p: Float, seed: UInt64) -> ScratchBuffer? {
         guard p > 0, count > 0 else { return nil }
         let keep = 1 / (1 - p)
-        var mask = [Float](repeating: 0, count: count)
+        let threshold = UInt64((Double(p) * 65_536).rounded())
+        let mask = ScratchBuffer(count: count)
+        let base = mask.pointer
         let blocks = (count + blockSize - 1) / blockSize
-        mask.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            ComputeThreads.parallelChunks(blocks) { range in
-                for block in range {
-                    var generator = SeededGenerator(seed: seed &+ UInt64(block) &* 0x9E37_79B9_7F4A_7C15)
-                    let start = block * blockSize
-                    for index in start..<min(count, start + blockSize) {
-                        base[index] = generator.nextUniform() >= p ? keep : 0
+        ComputeThreads.parallelChunks(blocks) { range in
+            for block in range {
+                var generator = SeededGenerator(seed: seed &+ UInt64(block) &* 0x9E37_79B9_7F4A_7C15)
+                let start = block * blockSize
+                let end = min(count, start + blockSize)
+                var index = start
+                while index < end {
+                    var bits = generator.next()
+                    for _ in 0..<4 where index < end {
+                        base[index] = bits & 0xFFFF >= threshold ? keep : 0
+                        bits >>= 16
+                        index += 1
                     }
                 }
             }

@@ -32,6 +32,8 @@ extension BertModel {
         let dk = ScratchBuffer(count: count)
         let dv = ScratchBuffer(count: count)
         let dIntermediate = ScratchBuffer(count: tokens * c.intermediateSize)
+        // Raw pointers taken from these do not keep them alive; this does, to the end of scope.
+        defer { withExtendedLifetime((dx, scratch, dq, dk, dv, dIntermediate)) {} }
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[index]
             let r = activations.layers[index]

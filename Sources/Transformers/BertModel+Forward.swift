@@ -49,14 +49,12 @@ extension BertModel {
         var states = embed(batch)
         guard tokens > 0 else { return EncoderOutput(hiddenStates: states, offsets: batch.offsets) }
         // Scratch buffers, uninitialised: every element is written before it is read.
-        let query = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
-        let key = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
-        let value = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
-        let context = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
-        let intermediate = UnsafeMutablePointer<Float>.allocate(capacity: tokens * c.intermediateSize)
-        defer {
-            for buffer in [query, key, value, context, intermediate] { buffer.deallocate() }
-        }
+        let buffers = (0..<4).map { _ in ScratchBuffer(count: tokens * hidden) }
+        let intermediateBuffer = ScratchBuffer(count: tokens * c.intermediateSize)
+        let (query, key, value, context) = (buffers[0].pointer, buffers[1].pointer, buffers[2].pointer, buffers[3].pointer)
+        let intermediate = intermediateBuffer.pointer
+        // The raw pointers above do not keep their buffers alive; this does, to the end of scope.
+        defer { withExtendedLifetime((buffers, intermediateBuffer)) {} }
         states.scalars.withUnsafeMutableBufferPointer { statesBuffer in
             let x = statesBuffer.baseAddress!
             for layer in layers {

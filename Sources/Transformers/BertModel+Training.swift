@@ -90,8 +90,7 @@ extension BertModel {
         var site = 1
         func mask(_ count: Int, _ p: Float) -> ScratchBuffer? {
             defer { site += 1 }
-            return Dropout.mask(count: count, probability: p, seed: Dropout.siteSeed(step: pass.seed, site: site))
-                .map(ScratchBuffer.init(copying:))
+            return Dropout.buffer(count: count, probability: p, seed: Dropout.siteSeed(step: pass.seed, site: site))
         }
         if let embeddingMask = mask(tokens * hidden, pass.hiddenDropout) {
             record.embeddingMask = embeddingMask

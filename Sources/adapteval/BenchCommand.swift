@@ -1,3 +1,4 @@
+import Adaptation
 import ArgumentParser
 import Foundation
 import Transformers
@@ -5,7 +6,7 @@ import Transformers
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the speed of the numeric engine.",
-        subcommands: [BenchForwardCommand.self, BenchMatrixCommand.self])
+        subcommands: [BenchForwardCommand.self, BenchTrainCommand.self, BenchMatrixCommand.self])
 }
 
 struct BenchForwardCommand: ParsableCommand {
@@ -135,5 +136,90 @@ struct BenchMatrixCommand: ParsableCommand {
             print(String(format: "sgemm %d×%d·(%d×%d)ᵀ on %d threads (%@ kernels): median %.5f s, %.1f GFLOP/s",
                          m, k, n, k, ComputeThreads.count, BLASRuntime.coreName, median, gflops))
         }
+    }
+}
+
+struct BenchTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Time one optimiser step (forward, backward, AdamW) with a mean-pooled linear head.",
+        discussion: """
+            Full fine-tuning trains every weight; lora trains rank-8, alpha-16 adapters on query \
+            and value with the encoder frozen, as the PyTorch reference in bench/ does. Dropout \
+            follows config.json. Reports the median over --repeats steps after --warmup steps.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .long, help: "full or lora.") var strategy: String = "full"
+    @Option(name: .long, help: "Sequences per step.") var batch: Int = 16
+    @Option(name: .long, help: "Tokens per sequence.") var seq: Int = 128
+    @Option(name: .long, help: "Timed steps.") var repeats: Int = 5
+    @Option(name: .long, help: "Untimed warm-up steps.") var warmup: Int = 2
+    @Flag(name: .long, help: "Write JSON instead of text.") var json = false
+
+    func validate() throws {
+        guard ["full", "lora"].contains(strategy) else { throw ValidationError("--strategy must be full or lora, got '\(strategy)'") }
+        guard batch >= 1, seq >= 2, repeats >= 1, warmup >= 0 else {
+            throw ValidationError("--batch ≥ 1, --seq ≥ 2, --repeats ≥ 1 and --warmup ≥ 0 are required")
+        }
+    }
+
+    func run() throws {
+        let checkpoint = try modelOptions.load()
+        let c = checkpoint.configuration
+        guard seq <= c.maximumPositions else { throw ValidationError("--seq \(seq) exceeds the model's \(c.maximumPositions) positions") }
+        var generator = SeededGenerator(seed: 7)
+        let chosen: any AdaptationStrategy = strategy == "lora" ? LoRAStrategy(rank: 8, alpha: 16, dropout: 0.1) : FullFineTuning()
+        let classifier = try chosen.prepare(base: checkpoint, labelNames: ["0", "1"], training: [], pooling: .mean, generator: &generator)
+        var tokens = TokenBatch()
+        for _ in 0..<batch {
+            var ids: [Int32] = [checkpoint.tokenizer.classID]
+            for _ in 0..<(seq - 2) { ids.append(Int32(1000 + Int(generator.next() % UInt64(c.vocabularySize - 1000)))) }
+            ids.append(checkpoint.tokenizer.separatorID)
+            tokens.append(ids: ids, typeIDs: Array(repeating: 0, count: seq))
+        }
+        let labels = (0..<batch).map { $0 % 2 }
+        let parameters = classifier.parameters.filter(\.isTrainable)
+        let optimizer = AdamW(learningRate: 1e-5)
+        let pass = TrainingPass(hiddenDropout: c.hiddenDropout, attentionDropout: c.attentionDropout, seed: 1)
+        func step() throws {
+            for parameter in parameters { parameter.zeroGradient() }
+            let activations = try classifier.model.trainingForward(tokens, pass: pass)
+            let (pooled, logits) = classifier.head(activations.output)
+            let gradient = CrossEntropy.lossAndGradient(logits: logits, labels: labels).gradient
+            classifier.model.backward(
+                activations, outputGradient: classifier.head.backward(pooled: pooled, logitsGradient: gradient, offsets: tokens.offsets))
+            optimizer.update(parameters)
+        }
+        for _ in 0..<warmup { try step() }
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try step()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let median = times.sorted()[times.count / 2]
+        let tokensPerSecond = Double(batch * seq) / median
+        let peakMB = Double(Self.peakResidentKilobytes()) / 1024
+        if json {
+            let object: [String: Any] = [
+                "benchmark": "train", "strategy": strategy, "batch": batch, "seq": seq, "threads": ComputeThreads.count,
+                "median_seconds": median, "tokens_per_second": tokensPerSecond, "seconds": times,
+                "trainable_parameters": classifier.trainableParameterCount, "peak_rss_mb": peakMB,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "train step (%@) %d × %d on %d threads: median %.4f s, %.0f tokens/s, peak RSS %.0f MB",
+                         strategy, batch, seq, ComputeThreads.count, median, tokensPerSecond, peakMB))
+        }
+    }
+
+    /// The process's peak resident set size (VmHWM) in kilobytes, 0 where /proc is absent.
+    static func peakResidentKilobytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 }
