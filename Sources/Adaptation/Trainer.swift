@@ -115,7 +115,7 @@ public final class Trainer {
                 microStep += 1
                 let loss = try trainMicroBatch(examples, pass: microPass)
                 guard loss.isFinite else {
-                    throw AdaptationError.diverged(step: step + 1, reason: "the training loss is \(loss)")
+                    throw AdaptationError.diverged(step: step + 1, reason: "the training loss is \(Self.describe(loss))")
                 }
                 lossSum += loss * Double(examples.count)
                 lossCount += examples.count
@@ -127,7 +127,7 @@ public final class Trainer {
                 let norm = c.maximumGradientNorm.map { GradientTools.clip(parameters, maximumNorm: $0) }
                     ?? GradientTools.globalNorm(parameters)
                 guard norm.isFinite else {
-                    throw AdaptationError.diverged(step: step + 1, reason: "the gradient norm is \(norm)")
+                    throw AdaptationError.diverged(step: step + 1, reason: "the gradient norm is \(Self.describe(norm))")
                 }
                 optimizer.learningRate = schedule.rate(at: step)
                 optimizer.update(parameters)
@@ -163,6 +163,11 @@ public final class Trainer {
         }
         if c.restoreBestWeights, history.bestEpoch != nil { history.stopReason += ", weights restored" }
         return history
+    }
+
+    /// "NaN" or "infinite" rather than libc's "-nan" spellings.
+    static func describe(_ value: Double) -> String {
+        value.isNaN ? "NaN" : value.isInfinite ? "infinite" : String(value)
     }
 
     /// Forward, loss and backward for one micro-batch; gradients accumulate. Returns the loss.

@@ -24,7 +24,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .long, help: "Maximum epochs.") var epochs: Int = 3
     @Option(name: .long, help: "Examples per micro-batch.") var batchSize: Int = 16
-    @Option(name: .long, help: "Peak learning rate (default: 2e-5 full/scratch/bitfit, 5e-4 lora, 1e-3 linear-probe).")
+    @Option(name: .long, help: "Peak learning rate (default: 2e-5 full and scratch, 5e-4 lora, 1e-3 linear-probe and bitfit).")
     var lr: Float?
     @Option(name: .long, help: "Fraction of steps for linear warm-up.") var warmup: Float = 0.1
     @Option(name: .long, help: "Micro-batches per optimiser step.") var accumulate: Int = 1

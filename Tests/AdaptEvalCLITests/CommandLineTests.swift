@@ -3,35 +3,14 @@ import TestSupport
 import Testing
 import Transformers
 
-/// A tiny checkpoint written with the project's own writer, shared by these tests.
-enum TinyCheckpoint {
-    static let vocabulary = [
-        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", ",", "!", "the", "cat", "##s", "a",
-    ]
-
-    static func make() throws -> URL {
-        let directory = try TestPaths.temporaryDirectory("adapteval-cli")
-        let configuration = BertConfiguration(
-            hiddenSize: 16, layerCount: 2, headCount: 4, intermediateSize: 32,
-            vocabularySize: vocabulary.count, maximumPositions: 32)
-        let model = BertModel.randomlyInitialized(configuration: configuration, seed: 9)
-        try Checkpoint.write(model: model, vocabulary: vocabulary, to: directory)
-        return directory
-    }
-
-    static func jsonl(_ lines: [String], in directory: URL, name: String = "in.jsonl") throws -> URL {
-        let url = directory.appendingPathComponent(name)
-        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
-        return url
-    }
-}
-
 @Suite struct CommandLineTests {
     @Test(arguments: [
         ("help.txt", ["--help"]),
         ("embed-help.txt", ["embed", "--help"]),
         ("tokenize-help.txt", ["tokenize", "--help"]),
         ("bench-forward-help.txt", ["bench", "forward", "--help"]),
+        ("train-help.txt", ["train", "--help"]),
+        ("check-gradients-help.txt", ["check-gradients", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)

@@ -14,7 +14,7 @@ struct TinyObjective {
     init(model: BertModel, pooling: Pooling = .mean, pass: TrainingPass = .deterministic) throws {
         self.model = model
         var generator = SeededGenerator(seed: 11)
-        var head = ClassificationHead(pooling: pooling, hiddenSize: 8, labelCount: 3, generator: &generator)
+        let head = ClassificationHead(pooling: pooling, hiddenSize: 8, labelCount: 3, generator: &generator)
         head.linear.weight.value = head.linear.weight.value.reshaped([3, 8])
         for index in 0..<head.linear.weight.count { head.linear.weight.value.scalars[index] *= 20 }
         self.head = head
@@ -82,7 +82,7 @@ struct TinyObjective {
         var generator = SeededGenerator(seed: 4)
         for index in model.layers.indices {
             for keyPath in [\BertLayer.query, \BertLayer.value] {
-                var adapter = LowRankAdapter(name: "l\(index)", inputSize: 8, outputSize: 8, rank: 2, alpha: 4, dropout: 0, generator: &generator)
+                let adapter = LowRankAdapter(name: "l\(index)", inputSize: 8, outputSize: 8, rank: 2, alpha: 4, dropout: 0, generator: &generator)
                 adapter.up.value = generator.normalTensor(shape: [8, 2], standardDeviation: 0.5)
                 model.layers[index][keyPath: keyPath].adapter = adapter
             }

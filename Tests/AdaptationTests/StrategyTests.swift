@@ -1,0 +1,103 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Adaptation
+@testable import Transformers
+
+@Suite struct StrategyTests {
+    @Test func eachStrategyTrainsWhatItSaysAndReportsItsCounts() throws {
+        let train = separableExamples(count: 16, seed: 1)
+        var counts: [String: Int] = [:]
+        for name in ["full", "lora", "linear-probe", "bitfit", "scratch"] {
+            var generator = SeededGenerator(seed: 1)
+            let classifier = try Strategies.named(name)!.prepare(
+                base: try tinyBase(), labelNames: ["a", "b"], training: train, pooling: .mean, generator: &generator)
+            counts[name] = classifier.trainableParameterCount
+            let headTrains = classifier.head.parameters.allSatisfy(\.isTrainable)
+            #expect(headTrains, "\(name)")
+        }
+        let head = 2 * 16 + 2
+        let base = try tinyBase()
+        let encoder = base.model.parameterCount
+        #expect(counts["full"] == encoder + head)
+        #expect(counts["scratch"] == encoder + head)
+        #expect(counts["linear-probe"] == head)
+        #expect(counts["bitfit"] == base.model.parameters.filter { $0.name.hasSuffix(".bias") }.reduce(0) { $0 + $1.count } + head)
+        #expect(counts["lora"] == 2 * 2 * (8 * 16 + 16 * 8) + head)  // 2 layers × (query, value) × (A + B)
+    }
+
+    @Test func scratchStartsFromRandomWeightsNotTheCheckpoint() throws {
+        let base = try tinyBase()
+        var generator = SeededGenerator(seed: 1)
+        let classifier = try ScratchBaseline().prepare(base: base, labelNames: ["a", "b"], training: [], pooling: .mean, generator: &generator)
+        #expect(classifier.model !== base.model)
+        #expect(classifier.model.parameterCount == base.model.parameterCount)
+        #expect(classifier.model.wordEmbeddings.table.value != base.model.wordEmbeddings.table.value)
+    }
+
+    @Test func fewShotPrototypesAreNormalisedClassMeansAndPredictTheNearest() throws {
+        // k larger than each class, so every example is used and the prototypes are known.
+        let train = separableExamples(count: 12, seed: 1)
+        let base = try tinyBase()
+        var generator = SeededGenerator(seed: 1)
+        let classifier = try FewShot(examplesPerClass: 100).prepare(
+            base: base, labelNames: ["neg", "pos"], training: train, pooling: .mean, generator: &generator)
+        #expect(classifier.trainableParameterCount == 0)
+        let embedder = SentenceEmbedder(tokenizer: base.tokenizer, model: base.model, normalize: true)
+        var prototypes: [[Float]] = []
+        for label in 0..<2 {
+            let vectors = try embedder.embed(train.filter { $0.label == label }.map(\.text))
+            var mean = [Float](repeating: 0, count: 16)
+            for row in 0..<vectors.shape[0] { for column in 0..<16 { mean[column] += vectors[row, column] } }
+            let norm = mean.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            prototypes.append(mean.map { $0 / norm })
+            let actual = Array(classifier.head.linear.weight.value.row(label))
+            #expect(zip(actual, prototypes[label]).allSatisfy { abs($0 - $1) < 1e-5 })
+        }
+        let queries = separableExamples(count: 10, seed: 2)
+        let queryVectors = try embedder.embed(queries.map(\.text))
+        let predictions = try classifier.evaluate(queries).predictions
+        for (index, prediction) in predictions.enumerated() {
+            let cosines = prototypes.map { zip($0, queryVectors.row(index)).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
+            #expect(prediction == (cosines[1] > cosines[0] ? 1 : 0))
+        }
+    }
+
+    @Test func zeroShotEmbedsOneDescriptionPerLabel() throws {
+        var generator = SeededGenerator(seed: 1)
+        let base = try tinyBase()
+        let classifier = try ZeroShot(descriptions: ["a good movie", "a bad movie"]).prepare(
+            base: base, labelNames: ["pos", "neg"], training: [], pooling: .mean, generator: &generator)
+        let expected = try SentenceEmbedder(tokenizer: base.tokenizer, model: base.model, normalize: true).embed(["a good movie", "a bad movie"])
+        #expect(classifier.head.linear.weight.value.maximumAbsoluteDifference(to: expected) < 1e-6)
+        let predictions = try classifier.evaluate([LabelledExample(text: "a good movie", label: 0)]).predictions
+        #expect(predictions == [0])
+        #expect(throws: AdaptationError.self) {
+            try ZeroShot().prepare(base: base, labelNames: ["0", "1"], training: [], pooling: .mean, generator: &generator)
+        }
+    }
+
+    @Test func anAdaptedCheckpointHoldsOnlyWhatTrainedAndReloadsOntoItsBase() throws {
+        let baseURL = try TinyCheckpoint.make(seed: 9)
+        let train = separableExamples(count: 32, seed: 3)
+        var generator = SeededGenerator(seed: 2)
+        var lora = LoRAStrategy(rank: 2, alpha: 4, dropout: 0)
+        lora.mergesAfterTraining = true
+        let base = try Checkpoint(directory: baseURL)
+        let classifier = try lora.prepare(base: base, labelNames: ["neg", "pos"], training: train, pooling: .cls, generator: &generator)
+        _ = try Trainer(classifier: classifier, configuration: settings(epochs: 2, lr: 1e-2)).train(train, validation: train)
+        let output = try TestPaths.temporaryDirectory()
+        try AdaptedCheckpoint.save(classifier, strategy: lora, baseSHA256: try base.weightsSHA256(), to: output)
+        lora.finish(classifier)
+        let saved = try SafetensorsFile(contentsOf: output.appendingPathComponent(AdaptedCheckpoint.weightsFile))
+        #expect(saved.names.count == 2 * 2 * 2 + 2)  // A and B for query and value in 2 layers, plus the head
+        #expect(saved.names.allSatisfy { $0.contains("lora_") || $0.hasPrefix("classifier.") })
+        let reloaded = try AdaptedCheckpoint.load(from: output, base: try Checkpoint(directory: baseURL))
+        #expect(reloaded.labelNames == ["neg", "pos"])
+        #expect(reloaded.head.pooling == .cls)
+        #expect(try reloaded.logits(train).maximumAbsoluteDifference(to: try classifier.logits(train)) < 1e-5)
+        let other = try Checkpoint(directory: try TinyCheckpoint.make(seed: 10))
+        #expect(throws: AdaptationError.self) { try AdaptedCheckpoint.load(from: output, base: other) }
+    }
+}
