@@ -53,13 +53,14 @@ extension Classifier {
 
 /// Every built-in strategy by name, with default options.
 public enum Strategies {
-    public static let names = ["full", "lora", "linear-probe", "bitfit", "scratch", "zero-shot", "few-shot"]
+    public static let names = ["full", "lora", "adapter", "linear-probe", "bitfit", "scratch", "zero-shot", "few-shot"]
 
     /// The strategy called `name` with its defaults, or nil.
     public static func named(_ name: String) -> (any AdaptationStrategy)? {
         switch name {
         case "full": return FullFineTuning()
         case "lora": return LoRAStrategy()
+        case "adapter": return AdapterStrategy()
         case "linear-probe": return LinearProbe()
         case "bitfit": return BitFit()
         case "scratch": return ScratchBaseline()

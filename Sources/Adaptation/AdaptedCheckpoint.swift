@@ -98,6 +98,10 @@ public struct AdaptedCheckpoint {
                 }
             }
         }
+        if let size = metadata.options["bottleneck"].flatMap(Int.init) {
+            var generator = SeededGenerator(seed: 0)  // every value is overwritten below
+            AdapterStrategy.attach(to: model, bottleneck: size, generator: &generator)
+        }
         let byName = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0) })
         for name in file.names where !name.hasPrefix("classifier.") && !name.contains(".lora_") {
             guard let parameter = byName[name] else {

@@ -44,6 +44,9 @@ extension BertModel {
                 inverseDeviations: r.outputInverse.pointer, rows: tokens, inputGradient: dx.pointer)
             // Feed-forward branch: ∂L/∂(output dense) = dx ⊙ dropout mask.
             scratch.pointer.update(from: dx.pointer, count: count)
+            if let adapter = layer.outputAdapter, let record = r.outputAdapter {
+                adapter.backward(scratch.pointer, rows: tokens, record: record)
+            }
             if let m = r.outputMask { Kernels.multiply(scratch.pointer, by: m.pointer, count: count) }
             backward(layer.output, r.linears[5], rows: tokens, dy: scratch.pointer, x: r.activated.pointer,
                      dx: dIntermediate.pointer, accumulate: false)
@@ -55,6 +58,9 @@ extension BertModel {
                 outputGradient: dx.pointer, normalized: r.attentionNormalized.pointer,
                 inverseDeviations: r.attentionInverse.pointer, rows: tokens, inputGradient: dx.pointer)
             scratch.pointer.update(from: dx.pointer, count: count)
+            if let adapter = layer.attentionAdapter, let record = r.attentionAdapter {
+                adapter.backward(scratch.pointer, rows: tokens, record: record)
+            }
             if let m = r.attentionOutputMask { Kernels.multiply(scratch.pointer, by: m.pointer, count: count) }
             let needsAttentionInputs = continueBelow
                 || [layer.query, layer.key, layer.value].contains { $0.parameters.contains(where: \.isTrainable) }

@@ -65,15 +65,30 @@ extension BertModel {
                     query: query, key: key, value: value, context: context,
                     offsets: batch.offsets, headCount: c.headCount, headSize: c.headSize)
                 // x ← LN(x + ctx·Woᵀ + bo): the product accumulates onto the residual stream
-                // and the bias is added inside the normalisation pass.
-                layer.attentionOutput.multiply(context, rows: tokens, into: x, accumulate: true)
-                layer.attentionNorm.apply(x, rows: tokens, into: x, adding: layer.attentionOutput.bias?.value)
+                // and the bias is added inside the normalisation pass. An adapter needs the
+                // projection on its own first.
+                if let adapter = layer.attentionAdapter {
+                    layer.attentionOutput.apply(context, rows: tokens, into: query)
+                    adapter.apply(query, rows: tokens)
+                    Kernels.add(query, into: x, count: tokens * hidden)
+                    layer.attentionNorm.apply(x, rows: tokens, into: x)
+                } else {
+                    layer.attentionOutput.multiply(context, rows: tokens, into: x, accumulate: true)
+                    layer.attentionNorm.apply(x, rows: tokens, into: x, adding: layer.attentionOutput.bias?.value)
+                }
                 layer.intermediate.multiply(x, rows: tokens, into: intermediate, accumulate: false)
                 layer.intermediate.bias?.value.scalars.withUnsafeBufferPointer { bias in
                     Kernels.addBiasGELU(intermediate, rows: tokens, width: c.intermediateSize, bias: bias.baseAddress!)
                 }
-                layer.output.multiply(intermediate, rows: tokens, into: x, accumulate: true)
-                layer.outputNorm.apply(x, rows: tokens, into: x, adding: layer.output.bias?.value)
+                if let adapter = layer.outputAdapter {
+                    layer.output.apply(intermediate, rows: tokens, into: query)
+                    adapter.apply(query, rows: tokens)
+                    Kernels.add(query, into: x, count: tokens * hidden)
+                    layer.outputNorm.apply(x, rows: tokens, into: x)
+                } else {
+                    layer.output.multiply(intermediate, rows: tokens, into: x, accumulate: true)
+                    layer.outputNorm.apply(x, rows: tokens, into: x, adding: layer.output.bias?.value)
+                }
             }
         }
         return EncoderOutput(hiddenStates: states, offsets: batch.offsets)

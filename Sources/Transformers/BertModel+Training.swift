@@ -43,6 +43,8 @@ final class LayerRecord {
     var outputMask: ScratchBuffer?
     var outputNormalized: ScratchBuffer!
     var outputInverse: ScratchBuffer!
+    var attentionAdapter: BottleneckAdapter.Record?
+    var outputAdapter: BottleneckAdapter.Record?
     var linears: [LinearRecord] = (0..<6).map { _ in LinearRecord() }
 }
 
@@ -135,6 +137,11 @@ extension BertModel {
             project(layer.attentionOutput, 3, r.context, into: attentionOutput.pointer)
             r.attentionOutputMask = mask(tokens * hidden, pass.hiddenDropout)
             if let m = r.attentionOutputMask { Kernels.multiply(attentionOutput.pointer, by: m.pointer, count: m.count) }
+            if let adapter = layer.attentionAdapter {
+                let adapterRecord = BottleneckAdapter.Record(rows: tokens, width: hidden, bottleneck: adapter.bottleneck)
+                adapter.apply(attentionOutput.pointer, rows: tokens, record: adapterRecord)
+                r.attentionAdapter = adapterRecord
+            }
             Kernels.add(x.pointer, into: attentionOutput.pointer, count: tokens * hidden)
             r.attentionNormalized = ScratchBuffer(count: tokens * hidden)
             r.attentionInverse = ScratchBuffer(count: tokens)
@@ -151,6 +158,11 @@ extension BertModel {
             project(layer.output, 5, r.activated, into: output.pointer)
             r.outputMask = mask(tokens * hidden, pass.hiddenDropout)
             if let m = r.outputMask { Kernels.multiply(output.pointer, by: m.pointer, count: m.count) }
+            if let adapter = layer.outputAdapter {
+                let adapterRecord = BottleneckAdapter.Record(rows: tokens, width: hidden, bottleneck: adapter.bottleneck)
+                adapter.apply(output.pointer, rows: tokens, record: adapterRecord)
+                r.outputAdapter = adapterRecord
+            }
             Kernels.add(attentionOutput.pointer, into: output.pointer, count: tokens * hidden)
             r.outputNormalized = ScratchBuffer(count: tokens * hidden)
             r.outputInverse = ScratchBuffer(count: tokens)

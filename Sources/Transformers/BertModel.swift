@@ -10,11 +10,15 @@ public struct BertLayer {
     public var intermediate: Linear
     public var output: Linear
     public let outputNorm: LayerNorm
+    /// Bottleneck adapters after the attention and feed-forward projections (adapter strategy).
+    public var attentionAdapter: BottleneckAdapter?
+    public var outputAdapter: BottleneckAdapter?
 
     /// Every parameter of the layer, adapters included.
     public var parameters: [Parameter] {
         query.parameters + key.parameters + value.parameters + attentionOutput.parameters
-            + [attentionNorm.gamma, attentionNorm.beta] + intermediate.parameters + output.parameters
+            + (attentionAdapter?.parameters ?? []) + [attentionNorm.gamma, attentionNorm.beta]
+            + intermediate.parameters + output.parameters + (outputAdapter?.parameters ?? [])
             + [outputNorm.gamma, outputNorm.beta]
     }
 }
@@ -121,7 +125,7 @@ public final class BertModel {
                 attentionNorm: norm(prefix + "attention.output.LayerNorm"),
                 intermediate: linear(prefix + "intermediate.dense"),
                 output: linear(prefix + "output.dense"),
-                outputNorm: norm(prefix + "output.LayerNorm"))
+                outputNorm: norm(prefix + "output.LayerNorm"), attentionAdapter: nil, outputAdapter: nil)
         }
         self.pooler = hasPooler ? linear("pooler.dense") : nil
     }

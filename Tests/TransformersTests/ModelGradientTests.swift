@@ -91,6 +91,38 @@ struct TinyObjective {
         #expect(model.parameters.filter { !$0.isTrainable }.allSatisfy { $0.gradient == nil })
     }
 
+    @Test func bottleneckAdapterGradientsMatchFiniteDifferences() throws {
+        let model = try tinyModel()
+        for parameter in model.parameters { parameter.isTrainable = false }
+        var generator = SeededGenerator(seed: 6)
+        for index in model.layers.indices {
+            for keyPath in [\BertLayer.attentionAdapter, \BertLayer.outputAdapter] {
+                let adapter = BottleneckAdapter(name: "a\(index)", width: 8, bottleneck: 3, generator: &generator)
+                adapter.up.weight.value = generator.normalTensor(shape: [8, 3], standardDeviation: 0.5)
+                adapter.down.weight.value = generator.normalTensor(shape: [3, 8], standardDeviation: 0.5)
+                model.layers[index][keyPath: keyPath] = adapter
+            }
+        }
+        try TinyObjective(model: model).expectGradientsMatchFiniteDifferences()
+        // The inference path with adapters agrees with the training path.
+        let batch = TokenBatch([try tinyTokenizer().encode("hello world the cats")])
+        let training = try model.trainingForward(batch, pass: .deterministic).hiddenStates
+        #expect(training.maximumAbsoluteDifference(to: try model(batch).hiddenStates) < 1e-5)
+    }
+
+    @Test func freshAdaptersLeaveTheModelUnchanged() throws {
+        let model = try tinyModel()
+        let batch = TokenBatch([try tinyTokenizer().encode("hello world the cats")])
+        let before = try model(batch).hiddenStates
+        var generator = SeededGenerator(seed: 1)
+        for index in model.layers.indices {
+            model.layers[index].attentionAdapter = BottleneckAdapter(name: "a", width: 8, bottleneck: 4, generator: &generator)
+            model.layers[index].outputAdapter = BottleneckAdapter(name: "o", width: 8, bottleneck: 4, generator: &generator)
+        }
+        // Equal up to rounding: with an adapter the projection bias is added in another pass.
+        #expect(try model(batch).hiddenStates.maximumAbsoluteDifference(to: before) < 1e-6)
+    }
+
     @Test func aForwardWithoutDropoutEqualsInference() throws {
         let model = try tinyModel()
         let batch = TokenBatch([try tinyTokenizer().encode("hello world the cats")])
