@@ -53,7 +53,9 @@ extension Classifier {
 
 /// Every built-in strategy by name, with default options.
 public enum Strategies {
-    public static let names = ["full", "lora", "adapter", "linear-probe", "bitfit", "scratch", "zero-shot", "few-shot"]
+    public static let names = [
+        "full", "lora", "adapter", "prompt-tuning", "linear-probe", "bitfit", "scratch", "zero-shot", "few-shot",
+    ]
 
     /// The strategy called `name` with its defaults, or nil.
     public static func named(_ name: String) -> (any AdaptationStrategy)? {
@@ -61,6 +63,7 @@ public enum Strategies {
         case "full": return FullFineTuning()
         case "lora": return LoRAStrategy()
         case "adapter": return AdapterStrategy()
+        case "prompt-tuning": return PromptTuningStrategy()
         case "linear-probe": return LinearProbe()
         case "bitfit": return BitFit()
         case "scratch": return ScratchBaseline()

@@ -102,6 +102,11 @@ public struct AdaptedCheckpoint {
             var generator = SeededGenerator(seed: 0)  // every value is overwritten below
             AdapterStrategy.attach(to: model, bottleneck: size, generator: &generator)
         }
+        if file.entry(PromptTuningStrategy.parameterName) != nil {
+            model.softPrompt = Parameter(
+                name: PromptTuningStrategy.parameterName, value: try file.tensor(PromptTuningStrategy.parameterName),
+                isTrainable: false)
+        }
         let byName = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0) })
         for name in file.names where !name.hasPrefix("classifier.") && !name.contains(".lora_") {
             guard let parameter = byName[name] else {

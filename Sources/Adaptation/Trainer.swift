@@ -176,7 +176,7 @@ public final class Trainer {
         let activations = try classifier.model.trainingForward(batch, pass: pass)
         let (pooled, logits) = classifier.head(activations.output)
         let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, labels: examples.map(\.label))
-        let hiddenGradient = classifier.head.backward(pooled: pooled, logitsGradient: gradient, offsets: batch.offsets)
+        let hiddenGradient = classifier.head.backward(pooled: pooled, logitsGradient: gradient, offsets: activations.batch.offsets)
         classifier.model.backward(activations, outputGradient: hiddenGradient)
         return Double(loss)
     }

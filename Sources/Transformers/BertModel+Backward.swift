@@ -2,9 +2,7 @@ extension BertModel {
     /// Whether any parameter of layer `index` or below (embeddings included) trains, i.e.
     /// whether the backward pass must continue below that layer's output.
     func needsGradient(belowLayer index: Int) -> Bool {
-        let embeddings = [wordEmbeddings.table, positionEmbeddings.table, tokenTypeEmbeddings.table,
-                          embeddingNorm.gamma, embeddingNorm.beta]
-        if embeddings.contains(where: \.isTrainable) { return true }
+        if embeddingParameters.contains(where: \.isTrainable) { return true }
         for layer in layers[..<index] where layer.parameters.contains(where: \.isTrainable) {
             return true
         }
@@ -84,16 +82,39 @@ extension BertModel {
         guard needsGradient(belowLayer: 0) || wantsEmbeddingGradient else { return nil }
         if let m = activations.embeddingMask { Kernels.multiply(dx.pointer, by: m.pointer, count: count) }
         let embeddingOutputGradient = wantsEmbeddingGradient ? Tensor(shape: [tokens, hidden], scalars: dx.array) : nil
-        let embeddingsTrain = [wordEmbeddings.table, positionEmbeddings.table, tokenTypeEmbeddings.table,
-                               embeddingNorm.gamma, embeddingNorm.beta].contains(where: \.isTrainable)
-        guard embeddingsTrain else { return embeddingOutputGradient }
+        guard embeddingParameters.contains(where: \.isTrainable) else { return embeddingOutputGradient }
         embeddingNorm.backward(
             outputGradient: dx.pointer, normalized: activations.embeddingNormalized.pointer,
             inverseDeviations: activations.embeddingInverse.pointer, rows: tokens, inputGradient: dx.pointer)
-        wordEmbeddings.backward(ids: batch.tokenIDs, outputGradient: dx.pointer)
+        if wordEmbeddings.table.isTrainable {
+            // Prompt slots (negative ids) have no vocabulary row; they are handled below.
+            let hidden = c.hiddenSize
+            wordEmbeddings.table.withGradient { table in
+                for (token, id) in batch.tokenIDs.enumerated() where id >= 0 {
+                    let row = table + Int(id) * hidden
+                    let source = dx.pointer + token * hidden
+                    for column in 0..<hidden { row[column] += source[column] }
+                }
+            }
+        }
+        if let softPrompt, softPrompt.isTrainable {
+            softPrompt.withGradient { rows in
+                for (token, id) in batch.tokenIDs.enumerated() where id < 0 {
+                    let row = rows + Int(-1 - id) * hidden
+                    let source = dx.pointer + token * hidden
+                    for column in 0..<hidden { row[column] += source[column] }
+                }
+            }
+        }
         positionEmbeddings.backward(ids: batch.positionIDs, outputGradient: dx.pointer)
         tokenTypeEmbeddings.backward(ids: batch.tokenTypeIDs, outputGradient: dx.pointer)
         return embeddingOutputGradient
+    }
+
+    /// Parameters of the embedding layer, the soft prompt included.
+    var embeddingParameters: [Parameter] {
+        [wordEmbeddings.table, positionEmbeddings.table, tokenTypeEmbeddings.table, embeddingNorm.gamma,
+         embeddingNorm.beta] + (softPrompt.map { [$0] } ?? [])
     }
 
     private func backward(

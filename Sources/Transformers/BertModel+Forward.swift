@@ -24,7 +24,8 @@ extension BertModel {
     /// read outside the embedding tables.
     public func validate(_ batch: TokenBatch) throws {
         let c = configuration
-        if let bad = batch.tokenIDs.first(where: { $0 < 0 || Int($0) >= c.vocabularySize }) {
+        let promptLength = softPrompt?.shape[0] ?? 0
+        if let bad = batch.tokenIDs.first(where: { $0 < -Int32(promptLength) || Int($0) >= c.vocabularySize }) {
             throw TransformersError.invalidInput(
                 reason: "token id \(bad) is outside the model's vocabulary of \(c.vocabularySize); "
                     + "do the tokenizer and the checkpoint belong together?")
@@ -40,8 +41,16 @@ extension BertModel {
         }
     }
 
-    /// Runs the encoder on a packed batch (inference: no dropout).
-    public func callAsFunction(_ batch: TokenBatch) throws -> EncoderOutput {
+    /// The batch the encoder actually runs: with soft-prompt slots when the model has a prompt.
+    public func prepared(_ batch: TokenBatch) -> TokenBatch {
+        guard let softPrompt, !batch.hasPromptSlots else { return batch }
+        return batch.insertingPrompt(length: softPrompt.shape[0])
+    }
+
+    /// Runs the encoder on a packed batch (inference: no dropout). With a soft prompt the
+    /// output has the prompt slots too (see `prepared(_:)`), and its offsets say so.
+    public func callAsFunction(_ input: TokenBatch) throws -> EncoderOutput {
+        let batch = prepared(input)
         try validate(batch)
         let c = configuration
         let tokens = batch.tokenCount
@@ -99,25 +108,33 @@ extension BertModel {
         let hidden = configuration.hiddenSize
         var states = Tensor(shape: [batch.tokenCount, hidden])
         guard batch.tokenCount > 0 else { return states }
-        wordEmbeddings.table.value.scalars.withUnsafeBufferPointer { words in
-            positionEmbeddings.table.value.scalars.withUnsafeBufferPointer { positions in
-                tokenTypeEmbeddings.table.value.scalars.withUnsafeBufferPointer { types in
-                    states.scalars.withUnsafeMutableBufferPointer { out in
+        states.scalars.withUnsafeMutableBufferPointer { out in
+            sumEmbeddings(batch, into: out.baseAddress!)
+            embeddingNorm.apply(out.baseAddress!, rows: batch.tokenCount, into: out.baseAddress!)
+        }
+        return states
+    }
+
+    /// Word (or soft-prompt) + position + token-type vectors for every token, before the norm.
+    func sumEmbeddings(_ batch: TokenBatch, into output: UnsafeMutablePointer<Float>) {
+        let hidden = configuration.hiddenSize
+        let prompt = softPrompt?.value.scalars ?? []
+        wordEmbeddings.table.withValue { words in
+            positionEmbeddings.table.withValue { positions in
+                tokenTypeEmbeddings.table.withValue { types in
+                    prompt.withUnsafeBufferPointer { promptRows in
                         for token in 0..<batch.tokenCount {
-                            let w = Int(batch.tokenIDs[token]) * hidden
-                            let p = Int(batch.positionIDs[token]) * hidden
-                            let t = Int(batch.tokenTypeIDs[token]) * hidden
-                            let row = token * hidden
-                            for column in 0..<hidden {
-                                out[row + column] = words[w + column] + positions[p + column] + types[t + column]
-                            }
+                            let id = Int(batch.tokenIDs[token])
+                            let w = id >= 0 ? words + id * hidden : promptRows.baseAddress! + (-1 - id) * hidden
+                            let p = positions + Int(batch.positionIDs[token]) * hidden
+                            let t = types + Int(batch.tokenTypeIDs[token]) * hidden
+                            let row = output + token * hidden
+                            for column in 0..<hidden { row[column] = w[column] + p[column] + t[column] }
                         }
-                        embeddingNorm.apply(out.baseAddress!, rows: batch.tokenCount, into: out.baseAddress!)
                     }
                 }
             }
         }
-        return states
     }
 }
 

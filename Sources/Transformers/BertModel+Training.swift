@@ -82,7 +82,8 @@ extension BertLayer {
 
 extension BertModel {
     /// A forward pass that applies dropout and records what the backward pass needs.
-    public func trainingForward(_ batch: TokenBatch, pass: TrainingPass) throws -> BertActivations {
+    public func trainingForward(_ input: TokenBatch, pass: TrainingPass) throws -> BertActivations {
+        let batch = prepared(input)
         try validate(batch)
         let c = configuration
         let tokens = batch.tokenCount
@@ -181,19 +182,7 @@ extension BertModel {
         let hidden = configuration.hiddenSize
         let tokens = batch.tokenCount
         let output = ScratchBuffer(count: tokens * hidden)
-        wordEmbeddings.table.withValue { words in
-            positionEmbeddings.table.withValue { positions in
-                tokenTypeEmbeddings.table.withValue { types in
-                    for token in 0..<tokens {
-                        let w = words + Int(batch.tokenIDs[token]) * hidden
-                        let p = positions + Int(batch.positionIDs[token]) * hidden
-                        let t = types + Int(batch.tokenTypeIDs[token]) * hidden
-                        let row = output.pointer + token * hidden
-                        for column in 0..<hidden { row[column] = w[column] + p[column] + t[column] }
-                    }
-                }
-            }
-        }
+        sumEmbeddings(batch, into: output.pointer)
         record.embeddingNormalized = ScratchBuffer(count: tokens * hidden)
         record.embeddingInverse = ScratchBuffer(count: tokens)
         embeddingNorm.forwardRecording(

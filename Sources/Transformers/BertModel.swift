@@ -36,11 +36,13 @@ public final class BertModel {
     public var layers: [BertLayer]
     /// The optional pooler (dense + tanh on [CLS]); sentence-transformers checkpoints omit it.
     public let pooler: Linear?
+    /// Learned prompt vectors ([length, hidden]) inserted after [CLS] (prompt tuning).
+    public var softPrompt: Parameter?
     /// Every parameter, adapters included, in a stable order.
     public var parameters: [Parameter] {
         [wordEmbeddings.table, positionEmbeddings.table, tokenTypeEmbeddings.table,
          embeddingNorm.gamma, embeddingNorm.beta]
-            + layers.flatMap(\.parameters) + (pooler?.parameters ?? [])
+            + layers.flatMap(\.parameters) + (pooler?.parameters ?? []) + (softPrompt.map { [$0] } ?? [])
     }
 
     /// Builds the model from named tensors, checking that every expected weight is present with

@@ -78,7 +78,7 @@ public struct GradientCheck {
         let activations = try model.trainingForward(batch, pass: .deterministic)
         let (pooled, logits) = classifier(activations.output)
         let (loss, logitsGradient) = CrossEntropy.lossAndGradient(logits: logits, labels: labels)
-        let hiddenGradient = classifier.backward(pooled: pooled, logitsGradient: logitsGradient, offsets: batch.offsets)
+        let hiddenGradient = classifier.backward(pooled: pooled, logitsGradient: logitsGradient, offsets: activations.batch.offsets)
         model.backward(activations, outputGradient: hiddenGradient)
 
         var byName: [String: Parameter] = [:]

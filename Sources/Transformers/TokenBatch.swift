@@ -44,6 +44,31 @@ public struct TokenBatch: Sendable, Equatable {
         offsets.append(tokenIDs.count)
     }
 
+    /// The batch with `length` soft-prompt slots after each sequence's first token ([CLS]).
+    ///
+    /// Slot k has token id −1 − k, which the model resolves to row k of its soft prompt; its
+    /// segment is 0 and positions shift as if the slots were ordinary tokens.
+    public func insertingPrompt(length: Int) -> TokenBatch {
+        guard length > 0 else { return self }
+        var result = TokenBatch()
+        let slots = (0..<length).map { Int32(-1 - $0) }
+        for index in 0..<sequenceCount {
+            let rows = rows(of: index)
+            guard let first = rows.first else {
+                result.append(ids: [], typeIDs: [])
+                continue
+            }
+            result.append(
+                ids: [tokenIDs[first]] + slots + Array(tokenIDs[(first + 1)..<rows.upperBound]),
+                typeIDs: [tokenTypeIDs[first]] + Array(repeating: 0, count: length)
+                    + Array(tokenTypeIDs[(first + 1)..<rows.upperBound]))
+        }
+        return result
+    }
+
+    /// Whether the batch already holds soft-prompt slots.
+    public var hasPromptSlots: Bool { tokenIDs.contains { $0 < 0 } }
+
     /// The number of sequences.
     public var sequenceCount: Int { offsets.count - 1 }
 

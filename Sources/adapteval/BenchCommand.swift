@@ -188,7 +188,7 @@ struct BenchTrainCommand: ParsableCommand {
             let (pooled, logits) = classifier.head(activations.output)
             let gradient = CrossEntropy.lossAndGradient(logits: logits, labels: labels).gradient
             classifier.model.backward(
-                activations, outputGradient: classifier.head.backward(pooled: pooled, logitsGradient: gradient, offsets: tokens.offsets))
+                activations, outputGradient: classifier.head.backward(pooled: pooled, logitsGradient: gradient, offsets: activations.batch.offsets))
             optimizer.update(parameters)
         }
         for _ in 0..<warmup { try step() }

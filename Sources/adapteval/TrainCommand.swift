@@ -24,7 +24,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .long, help: "Maximum epochs.") var epochs: Int = 3
     @Option(name: .long, help: "Examples per micro-batch.") var batchSize: Int = 16
-    @Option(name: .long, help: "Peak learning rate (default: 2e-5 full and scratch, 5e-4 lora and adapter, 1e-3 linear-probe and bitfit).")
+    @Option(name: .long, help: "Peak learning rate (default: 2e-5 full and scratch, 5e-4 lora and adapter, 3e-3 prompt-tuning, 1e-3 linear-probe and bitfit).")
     var lr: Float?
     @Option(name: .long, help: "Fraction of steps for linear warm-up.") var warmup: Float = 0.1
     @Option(name: .long, help: "Micro-batches per optimiser step.") var accumulate: Int = 1
@@ -46,6 +46,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "LoRA targets, comma-separated: query,key,value,attention-output,intermediate,output.")
     var loraTargets: String = "query,value"
     @Option(name: .long, help: "Adapter bottleneck width.") var adapterSize: Int = 64
+    @Option(name: .long, help: "Soft-prompt vectors for prompt tuning.") var promptLength: Int = 20
     @Option(name: .long, help: "Few-shot examples per class.") var shots: Int = 8
     @Option(name: .long, help: "Zero-shot label descriptions, '|'-separated, in label order.") var labelDescriptions: String?
 
@@ -62,6 +63,7 @@ struct TrainCommand: ParsableCommand {
             }
             return LoRAStrategy(rank: loraRank, alpha: loraAlpha, dropout: loraDropout, targets: targets)
         case "adapter": return AdapterStrategy(bottleneck: adapterSize)
+        case "prompt-tuning": return PromptTuningStrategy(length: promptLength)
         case "few-shot": return FewShot(examplesPerClass: shots)
         case "zero-shot":
             return ZeroShot(descriptions: labelDescriptions.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } })
@@ -168,6 +170,7 @@ struct TrainCommand: ParsableCommand {
     static func defaultLearningRate(_ strategy: String) -> Float {
         switch strategy {
         case "lora", "adapter": return 5e-4
+        case "prompt-tuning": return 3e-3
         case "linear-probe": return 1e-3
         case "bitfit": return 1e-3
         default: return 2e-5

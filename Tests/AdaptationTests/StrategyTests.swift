@@ -9,7 +9,7 @@ import Testing
     @Test func eachStrategyTrainsWhatItSaysAndReportsItsCounts() throws {
         let train = separableExamples(count: 16, seed: 1)
         var counts: [String: Int] = [:]
-        for name in ["full", "lora", "adapter", "linear-probe", "bitfit", "scratch"] {
+        for name in ["full", "lora", "adapter", "prompt-tuning", "linear-probe", "bitfit", "scratch"] {
             var generator = SeededGenerator(seed: 1)
             let classifier = try Strategies.named(name)!.prepare(
                 base: try tinyBase(), labelNames: ["a", "b"], training: train, pooling: .mean, generator: &generator)
@@ -25,6 +25,7 @@ import Testing
         #expect(counts["linear-probe"] == head)
         #expect(counts["bitfit"] == base.model.parameters.filter { $0.name.hasSuffix(".bias") }.reduce(0) { $0 + $1.count } + head)
         #expect(counts["lora"] == 2 * 2 * (8 * 16 + 16 * 8) + head)  // 2 layers × (query, value) × (A + B)
+        #expect(counts["prompt-tuning"] == 20 * 16 + head)
         let norms = base.model.parameters.filter { $0.name.contains("LayerNorm") }.reduce(0) { $0 + $1.count }
         #expect(counts["adapter"] == 2 * 2 * (64 * 16 + 64 + 16 * 64 + 16) + norms + head)
     }
@@ -89,6 +90,23 @@ import Testing
         let classifier = try strategy.prepare(base: base, labelNames: ["neg", "pos"], training: train, pooling: .mean, generator: &generator)
         let history = try Trainer(classifier: classifier, configuration: settings(epochs: 3, lr: 1e-2)).train(train, validation: train)
         #expect(history.stepLosses.last! < history.stepLosses.first!)
+        let output = try TestPaths.temporaryDirectory()
+        try AdaptedCheckpoint.save(classifier, strategy: strategy, baseSHA256: try base.weightsSHA256(), to: output)
+        let reloaded = try AdaptedCheckpoint.load(from: output, base: try Checkpoint(directory: baseURL))
+        #expect(try reloaded.logits(train).maximumAbsoluteDifference(to: try classifier.logits(train)) < 1e-6)
+    }
+
+    @Test func promptTuningLearnsAndItsCheckpointReloads() throws {
+        let baseURL = try TinyCheckpoint.make(seed: 9)
+        let train = separableExamples(count: 32, seed: 3)
+        var generator = SeededGenerator(seed: 2)
+        let strategy = PromptTuningStrategy(length: 4)
+        let base = try Checkpoint(directory: baseURL)
+        let classifier = try strategy.prepare(base: base, labelNames: ["neg", "pos"], training: train, pooling: .mean, generator: &generator)
+        let initial = classifier.model.softPrompt!.value
+        let history = try Trainer(classifier: classifier, configuration: settings(epochs: 3, lr: 3e-2)).train(train, validation: train)
+        #expect(history.stepLosses.last! < history.stepLosses.first!)
+        #expect(classifier.model.softPrompt!.value != initial)
         let output = try TestPaths.temporaryDirectory()
         try AdaptedCheckpoint.save(classifier, strategy: strategy, baseSHA256: try base.weightsSHA256(), to: output)
         let reloaded = try AdaptedCheckpoint.load(from: output, base: try Checkpoint(directory: baseURL))

@@ -34,7 +34,7 @@ struct TinyObjective {
         let activations = try model.trainingForward(batch, pass: pass)
         let (pooled, logits) = head(activations.output)
         let gradient = CrossEntropy.lossAndGradient(logits: logits, labels: labels).gradient
-        model.backward(activations, outputGradient: head.backward(pooled: pooled, logitsGradient: gradient, offsets: batch.offsets))
+        model.backward(activations, outputGradient: head.backward(pooled: pooled, logitsGradient: gradient, offsets: activations.batch.offsets))
     }
 
     /// Checks up to `samples` entries of every trainable parameter against central differences.
@@ -108,6 +108,27 @@ struct TinyObjective {
         let batch = TokenBatch([try tinyTokenizer().encode("hello world the cats")])
         let training = try model.trainingForward(batch, pass: .deterministic).hiddenStates
         #expect(training.maximumAbsoluteDifference(to: try model(batch).hiddenStates) < 1e-5)
+    }
+
+    @Test func softPromptGradientsMatchFiniteDifferences() throws {
+        let model = try tinyModel()
+        for parameter in model.parameters { parameter.isTrainable = false }
+        var generator = SeededGenerator(seed: 8)
+        model.softPrompt = Parameter(name: "prompt.embeddings", value: generator.normalTensor(shape: [3, 8], standardDeviation: 1))
+        try TinyObjective(model: model).expectGradientsMatchFiniteDifferences(samples: 24)
+        #expect(model.softPrompt?.gradient != nil)
+    }
+
+    @Test func softPromptSlotsFollowTheClassTokenAndShiftPositions() throws {
+        let encoding = try tinyTokenizer().encode("a b")
+        let batch = TokenBatch([encoding]).insertingPrompt(length: 2)
+        #expect(batch.tokenIDs == [2, -1, -2, 19, 20, 3])
+        #expect(batch.positionIDs == [0, 1, 2, 3, 4, 5])
+        let model = try tinyModel()
+        model.softPrompt = Parameter(name: "prompt.embeddings", value: Tensor(shape: [2, 8]))
+        let output = try model(TokenBatch([encoding]))
+        #expect(output.offsets == [0, 6])
+        #expect(throws: TransformersError.self) { try model(TokenBatch([encoding]).insertingPrompt(length: 3)) }
     }
 
     @Test func freshAdaptersLeaveTheModelUnchanged() throws {
