@@ -29,12 +29,18 @@ public struct AdaptedCheckpoint {
     }
 
     /// Saves the trainable parameters (and the head) of a prepared or trained classifier.
+    ///
+    /// After a multi-stage chain the encoder differs from the base in ways the last stage did
+    /// not train; `includingWholeEncoder` then saves every encoder weight as well.
     public static func save(
-        _ classifier: Classifier, strategy: any AdaptationStrategy, baseSHA256: String, to directory: URL
+        _ classifier: Classifier, strategy: any AdaptationStrategy, baseSHA256: String, to directory: URL,
+        includingWholeEncoder: Bool = false
     ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var tensors: [String: Tensor] = [:]
-        for parameter in classifier.model.parameters where parameter.isTrainable { tensors[parameter.name] = parameter.value }
+        for parameter in classifier.model.parameters where parameter.isTrainable || includingWholeEncoder {
+            tensors[parameter.name] = parameter.value
+        }
         for parameter in classifier.head.parameters { tensors[parameter.name] = parameter.value }
         let metadata = Metadata(
             formatVersion: formatVersion, strategy: strategy.name, options: strategy.options,
@@ -77,27 +83,6 @@ public struct AdaptedCheckpoint {
             pooling: pooling, weight: try file.tensor("classifier.weight"), bias: try file.tensor("classifier.bias"))
         head.cosineScale = metadata.cosineScale
         let model = base.model
-        if let targetNames = metadata.loraTargets {
-            let targets = try targetNames.map { name -> LoRATarget in
-                guard let target = LoRATarget(rawValue: name) else {
-                    throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: "unknown LoRA target '\(name)'")
-                }
-                return target
-            }
-            let alpha = Float(metadata.options["alpha"] ?? "") ?? 16
-            for index in model.layers.indices {
-                for target in targets {
-                    let prefix = "encoder.layer.\(index).\(target.checkpointSuffix)"
-                    let down = try file.tensor(prefix + ".lora_A.weight")
-                    let up = try file.tensor(prefix + ".lora_B.weight")
-                    model.layers[index][keyPath: target.keyPath].adapter = LowRankAdapter(
-                        down: Parameter(name: prefix + ".lora_A.weight", value: down),
-                        up: Parameter(name: prefix + ".lora_B.weight", value: up),
-                        scale: alpha / Float(down.shape[0]))
-                    model.layers[index][keyPath: target.keyPath].mergeAdapter()
-                }
-            }
-        }
         if let size = metadata.options["bottleneck"].flatMap(Int.init) {
             var generator = SeededGenerator(seed: 0)  // every value is overwritten below
             AdapterStrategy.attach(to: model, bottleneck: size, generator: &generator)
@@ -118,6 +103,28 @@ public struct AdaptedCheckpoint {
                     path: file.path, reason: "tensor '\(name)' has shape \(tensor.shape), the base model \(parameter.shape)")
             }
             parameter.value = tensor
+        }
+        // LoRA merges last, onto whatever encoder weights the checkpoint restored above.
+        if let targetNames = metadata.loraTargets {
+            let targets = try targetNames.map { name -> LoRATarget in
+                guard let target = LoRATarget(rawValue: name) else {
+                    throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: "unknown LoRA target '\(name)'")
+                }
+                return target
+            }
+            let alpha = Float(metadata.options["alpha"] ?? "") ?? 16
+            for index in model.layers.indices {
+                for target in targets {
+                    let prefix = "encoder.layer.\(index).\(target.checkpointSuffix)"
+                    let down = try file.tensor(prefix + ".lora_A.weight")
+                    let up = try file.tensor(prefix + ".lora_B.weight")
+                    model.layers[index][keyPath: target.keyPath].adapter = LowRankAdapter(
+                        down: Parameter(name: prefix + ".lora_A.weight", value: down),
+                        up: Parameter(name: prefix + ".lora_B.weight", value: up),
+                        scale: alpha / Float(down.shape[0]))
+                    model.layers[index][keyPath: target.keyPath].mergeAdapter()
+                }
+            }
         }
         return Classifier(model: model, head: head, tokenizer: base.tokenizer, labelNames: metadata.labelNames,
                           maxLength: metadata.maxLength)

@@ -22,15 +22,16 @@ public struct AdapterStrategy: AdaptationStrategy {
             throw AdaptationError.invalidOption(name: "--adapter-size", reason: "must be at least 1, got \(bottleneck)")
         }
         let classifier = Classifier.fresh(base: base, labelNames: labelNames, pooling: pooling, generator: &generator)
-        classifier.train { trainsLayerNorms && $0.name.contains("LayerNorm") }
         Self.attach(to: classifier.model, bottleneck: bottleneck, generator: &generator)
+        classifier.train { trainsLayerNorms && $0.name.contains("LayerNorm") || $0.name.contains(".adapter.") }
         return classifier
     }
 
-    /// Adds fresh (identity) adapters to every layer.
+    /// Adds fresh (identity) adapters to every layer that has none; existing adapters (from an
+    /// earlier stage of a chain) are kept and train on.
     public static func attach(to model: BertModel, bottleneck: Int, generator: inout SeededGenerator) {
         let hidden = model.configuration.hiddenSize
-        for index in model.layers.indices {
+        for index in model.layers.indices where model.layers[index].attentionAdapter == nil {
             model.layers[index].attentionAdapter = BottleneckAdapter(
                 name: "encoder.layer.\(index).attention.output", width: hidden, bottleneck: bottleneck, generator: &generator)
             model.layers[index].outputAdapter = BottleneckAdapter(

@@ -17,6 +17,11 @@ public struct PromptTuningStrategy: AdaptationStrategy {
             throw AdaptationError.invalidOption(name: "--prompt-length", reason: "must be at least 1, got \(length)")
         }
         let classifier = Classifier.fresh(base: base, labelNames: labelNames, pooling: pooling, generator: &generator)
+        if let existing = classifier.model.softPrompt {
+            // A later stage of a chain keeps training the prompt learned before.
+            classifier.train { $0 === existing }
+            return classifier
+        }
         classifier.train { _ in false }
         let table = base.model.wordEmbeddings.table.value
         let hidden = table.shape[1]

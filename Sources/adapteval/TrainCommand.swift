@@ -20,6 +20,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Validation data (JSONL), evaluated every epoch.") var validation: String
     @Option(name: .long, help: "Test data (JSONL), evaluated once with the best weights.") var test: String?
     @Option(name: .long, help: "Adaptation strategy.") var strategy: String
+    @Option(name: .long, help: "Intermediate task training data: train on it first (multi-stage transfer).")
+    var intermediateTrain: String?
+    @Option(name: .long, help: "Intermediate task validation data.") var intermediateValidation: String?
+    @Option(name: .long, help: "Strategy for the intermediate stage (default: --strategy).") var intermediateStrategy: String?
     @Option(name: .long, help: "Folder for the adapted checkpoint and metrics.json.") var output: String
 
     @Option(name: .long, help: "Maximum epochs.") var epochs: Int = 3
@@ -52,7 +56,7 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Write the metrics JSON to standard output.") var json = false
 
-    func makeStrategy() throws -> any AdaptationStrategy {
+    func makeStrategy(_ strategy: String) throws -> any AdaptationStrategy {
         switch strategy {
         case "lora":
             let targets = try loraTargets.split(separator: ",").map { name -> LoRATarget in
@@ -77,7 +81,10 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let chosen = try makeStrategy()
+        let chosen = try makeStrategy(strategy)
+        guard (intermediateTrain == nil) == (intermediateValidation == nil) else {
+            throw ValidationError("--intermediate-train and --intermediate-validation go together")
+        }
         guard let monitored = MonitoredMetric(rawValue: monitor) else {
             throw ValidationError("--monitor: use loss, accuracy or macro-f1, got '\(monitor)'")
         }
@@ -105,6 +112,18 @@ struct TrainCommand: ParsableCommand {
         let checkpoint = try modelOptions.load()
         let baseSHA = try checkpoint.weightsSHA256()
         var generator = SeededGenerator(seed: seed)
+        var intermediateHistory: TrainingHistory?
+        if let intermediateTrain, let intermediateValidation {
+            let stageStrategy = try makeStrategy(intermediateStrategy ?? strategy)
+            let stageTrain = try LabelledDataset.readJSONLines(path: intermediateTrain)
+            let stageValidation = try LabelledDataset.readJSONLines(path: intermediateValidation, labelNames: stageTrain.labelNames)
+            let stage = AdaptationChain.Stage(
+                task: AdaptationTask(name: "intermediate", training: stageTrain.examples, validation: stageValidation.examples,
+                                     labelNames: stageTrain.labelNames),
+                strategy: stageStrategy, configuration: settings)
+            intermediateHistory = try AdaptationChain(stages: [stage]).run(
+                base: checkpoint, pooling: pooling.pooling, generator: &generator).histories.first
+        }
         let classifier = try chosen.prepare(
             base: checkpoint, labelNames: trainSet.labelNames, training: trainSet.examples, pooling: pooling.pooling,
             generator: &generator)
@@ -123,7 +142,8 @@ struct TrainCommand: ParsableCommand {
             history.stopReason = "\(chosen.name) does not train"
         }
         let outputURL = URL(fileURLWithPath: output)
-        try AdaptedCheckpoint.save(classifier, strategy: chosen, baseSHA256: baseSHA, to: outputURL)
+        try AdaptedCheckpoint.save(classifier, strategy: chosen, baseSHA256: baseSHA, to: outputURL,
+                                   includingWholeEncoder: intermediateHistory != nil)
         chosen.finish(classifier)
         let validationResult = try classifier.evaluate(validationSet.examples)
         let testResult = try testSet.map { try classifier.evaluate($0.examples) }
@@ -142,6 +162,13 @@ struct TrainCommand: ParsableCommand {
             "wall_seconds": Date().timeIntervalSince(started), "threads": ComputeThreads.count,
             "seed": seed, "learning_rate": Double(settings.learningRate),
         ]
+        if let intermediateHistory {
+            metrics["intermediate"] = [
+                "strategy": intermediateStrategy ?? strategy, "stop_reason": intermediateHistory.stopReason,
+                "best_epoch": intermediateHistory.bestEpoch as Any,
+                "validation_accuracy": intermediateHistory.records.map(\.validationAccuracy),
+            ]
+        }
         if let testResult {
             metrics["test"] = ["loss": testResult.loss, "accuracy": testResult.scores.accuracy,
                                "macro_f1": testResult.scores.macroF1, "examples": testResult.predictions.count]
