@@ -44,9 +44,12 @@ extension Classifier {
         return Classifier(model: encoder, head: head, tokenizer: base.tokenizer, labelNames: labelNames)
     }
 
-    /// Makes exactly the parameters for which `trains` holds trainable (the head always trains).
+    /// Makes exactly the parameters for which `trains` holds trainable (the head always trains;
+    /// the BERT pooler never does, since mean and CLS heads do not use it).
     func train(only trains: (Parameter) -> Bool) {
-        for parameter in model.parameters { parameter.isTrainable = trains(parameter) }
+        for parameter in model.parameters {
+            parameter.isTrainable = !parameter.name.hasPrefix("pooler.") && trains(parameter)
+        }
         for parameter in head.parameters { parameter.isTrainable = true }
     }
 }

@@ -44,6 +44,8 @@ struct AdaptEval: ParsableCommand {
     static func exit(with error: Error) -> Never {
         let code: Int32
         switch error {
+        case let exitCode as ExitCode:
+            code = exitCode.rawValue
         case let error as TransformersError:
             printError(error.localizedDescription)
             code = ExitStatus.invalidInput

@@ -201,17 +201,21 @@ struct BenchTrainCommand: ParsableCommand {
         let median = times.sorted()[times.count / 2]
         let tokensPerSecond = Double(batch * seq) / median
         let peakMB = Double(Self.peakResidentKilobytes()) / 1024
+        // Full fine-tuning costs a forward plus input and weight gradients (3×); LoRA skips the
+        // frozen weights' gradients (2×, the adapters' own products are negligible).
+        let forward = BenchForwardCommand.forwardFLOPs(configuration: c, batch: batch, seq: seq)
+        let gflops = (strategy == "full" ? 3 : 2) * forward / median / 1e9
         if json {
             let object: [String: Any] = [
                 "benchmark": "train", "strategy": strategy, "batch": batch, "seq": seq, "threads": ComputeThreads.count,
                 "median_seconds": median, "tokens_per_second": tokensPerSecond, "seconds": times,
-                "trainable_parameters": classifier.trainableParameterCount, "peak_rss_mb": peakMB,
+                "trainable_parameters": classifier.trainableParameterCount, "peak_rss_mb": peakMB, "gflops": gflops,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "train step (%@) %d × %d on %d threads: median %.4f s, %.0f tokens/s, peak RSS %.0f MB",
-                         strategy, batch, seq, ComputeThreads.count, median, tokensPerSecond, peakMB))
+            print(String(format: "train step (%@) %d × %d on %d threads: median %.4f s, %.0f tokens/s, %.1f GFLOP/s, peak RSS %.0f MB",
+                         strategy, batch, seq, ComputeThreads.count, median, tokensPerSecond, gflops, peakMB))
         }
     }
 

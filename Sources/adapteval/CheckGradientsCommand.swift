@@ -28,7 +28,10 @@ struct CheckGradientsCommand: ParsableCommand {
     func run() throws {
         let checkpoint = try modelOptions.load()
         let report = try GradientCheck().run(checkpoint: checkpoint, reference: URL(fileURLWithPath: reference))
-        let ordered = report.tensors.sorted { $0.normError > $1.normError }
+        // Failures first (a transposed layout can fail with a perfect norm), then by norm error.
+        let ordered = report.tensors.sorted {
+            $0.passed != $1.passed ? !$0.passed : $0.normError > $1.normError
+        }
         if json {
             let object: [String: Any] = [
                 "passed": report.passed, "loss": report.loss, "reference_loss": report.referenceLoss,
@@ -44,7 +47,7 @@ struct CheckGradientsCommand: ParsableCommand {
         } else {
             print(String(format: "loss %.8f, reference %.8f, difference %.2e %@", report.loss, report.referenceLoss,
                          abs(report.loss - report.referenceLoss), report.lossPassed ? "ok" : "FAIL"))
-            print("\(report.tensors.count) tensors; worst relative L2-norm errors:")
+            print("\(report.tensors.count) tensors; failures first, then the worst relative L2-norm errors:")
             for result in (all ? ordered : Array(ordered.prefix(10))) {
                 let name = result.name.padding(toLength: max(58, result.name.count), withPad: " ", startingAt: 0)
                 print("  \(name) " + String(format: "%.2e  first-6 %.2e  ", result.normError, result.firstValuesError)
