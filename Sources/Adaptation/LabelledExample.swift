@@ -27,20 +27,8 @@ public struct LabelledDataset: Sendable {
     /// integers. `labelNames` fixes the label order (a test set must use the training set's);
     /// otherwise integers keep their values and strings are sorted.
     public static func readJSONLines(path: String, labelNames fixed: [String]? = nil) throws -> LabelledDataset {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AdaptationError.invalidData(path: path, line: nil, reason: "no such file")
-        }
         var raw: [(text: String, pair: String?, label: String, line: Int)] = []
-        var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            guard let string = String(data: Data(line), encoding: .utf8) else {
-                throw AdaptationError.invalidData(path: path, line: lineNumber, reason: "not valid UTF-8")
-            }
-            if string.allSatisfy(\.isWhitespace) { continue }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
-                throw AdaptationError.invalidData(path: path, line: lineNumber, reason: "not a JSON object")
-            }
+        for (lineNumber, object) in try JSONLinesReader.objects(path: path) {
             guard let text = object["text"] as? String else {
                 throw AdaptationError.invalidData(path: path, line: lineNumber, reason: "missing string field \"text\"")
             }

@@ -9,24 +9,17 @@ extension Attention {
     ) {
         let width = headCount * headSize
         let scale = 1 / Float(headSize).squareRoot()
-        let longest = (0..<(offsets.count - 1)).map { offsets[$0 + 1] - offsets[$0] }.max() ?? 0
-        ComputeThreads.parallelForEach((offsets.count - 1) * headCount) { item in
-            let sequence = item / headCount
-            let head = item % headCount
-            let start = offsets[sequence]
-            let length = offsets[sequence + 1] - start
-            guard length > 0 else { return }
-            let block = probabilityOffsets[sequence] * headCount + head * length * length
+        forEachSequenceHead(offsets: offsets, headCount: headCount, scratchPerItem: 1) { item, dropped in
+            let length = item.length
+            let block = probabilityOffsets[item.sequence] * headCount + item.head * length * length
             let p = probabilities + block
-            let column = start * width + head * headSize
+            let column = item.start * width + item.head * headSize
             MatrixMultiplication.gemm(
                 transposeA: false, transposeB: true, m: length, n: length, k: headSize,
                 alpha: scale, a: query + column, lda: width, b: key + column, ldb: width,
                 c: p, ldc: length, parallel: false)
             Kernels.softmaxRows(p, rows: length, width: length, stride: length)
             var used = UnsafePointer(p)
-            let dropped = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
-            defer { dropped.deallocate() }
             if let mask {
                 for index in 0..<(length * length) { dropped[index] = p[index] * mask[block + index] }
                 used = UnsafePointer(dropped)
@@ -52,20 +45,13 @@ extension Attention {
     ) {
         let width = headCount * headSize
         let scale = 1 / Float(headSize).squareRoot()
-        let longest = (0..<(offsets.count - 1)).map { offsets[$0 + 1] - offsets[$0] }.max() ?? 0
-        ComputeThreads.parallelForEach((offsets.count - 1) * headCount) { item in
-            let sequence = item / headCount
-            let head = item % headCount
-            let start = offsets[sequence]
-            let length = offsets[sequence + 1] - start
-            guard length > 0 else { return }
-            let block = probabilityOffsets[sequence] * headCount + head * length * length
+        forEachSequenceHead(offsets: offsets, headCount: headCount, scratchPerItem: 2) { item, scratch in
+            let length = item.length
+            let block = probabilityOffsets[item.sequence] * headCount + item.head * length * length
             let p = probabilities + block
-            let column = start * width + head * headSize
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * longest * longest)
-            defer { scratch.deallocate() }
+            let column = item.start * width + item.head * headSize
             let dropped = scratch
-            let gradient = scratch + longest * longest
+            let gradient = scratch + length * length
             var used = p
             if let mask {
                 for index in 0..<(length * length) { dropped[index] = p[index] * mask[block + index] }

@@ -32,34 +32,28 @@ extension BertModel {
         let dIntermediate = ScratchBuffer(count: tokens * c.intermediateSize)
         // Raw pointers taken from these do not keep them alive; this does, to the end of scope.
         defer { withExtendedLifetime((dx, scratch, dq, dk, dv, dIntermediate)) {} }
+        /// Through a sublayer's closing: dx holds ∂L/∂(sublayer output) and becomes
+        /// ∂L/∂(residual sum); scratch receives ∂L/∂(projection output).
+        func open(_ closing: SublayerRecord, norm: LayerNorm, adapter: BottleneckAdapter?) {
+            norm.backward(
+                outputGradient: dx.pointer, normalized: closing.normalized.pointer,
+                inverseDeviations: closing.inverseDeviations.pointer, rows: tokens, inputGradient: dx.pointer)
+            scratch.pointer.update(from: dx.pointer, count: count)
+            if let adapter, let record = closing.adapter { adapter.backward(scratch.pointer, rows: tokens, record: record) }
+            if let m = closing.dropoutMask { Kernels.multiply(scratch.pointer, by: m.pointer, count: count) }
+        }
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[index]
             let r = activations.layers[index]
             let continueBelow = needsGradient(belowLayer: index) || wantsEmbeddingGradient
-            // Output norm: dx holds ∂L/∂(layer output); afterwards ∂L/∂(residual sum).
-            layer.outputNorm.backward(
-                outputGradient: dx.pointer, normalized: r.outputNormalized.pointer,
-                inverseDeviations: r.outputInverse.pointer, rows: tokens, inputGradient: dx.pointer)
-            // Feed-forward branch: ∂L/∂(output dense) = dx ⊙ dropout mask.
-            scratch.pointer.update(from: dx.pointer, count: count)
-            if let adapter = layer.outputAdapter, let record = r.outputAdapter {
-                adapter.backward(scratch.pointer, rows: tokens, record: record)
-            }
-            if let m = r.outputMask { Kernels.multiply(scratch.pointer, by: m.pointer, count: count) }
+            open(r.feedForward, norm: layer.outputNorm, adapter: layer.outputAdapter)
             backward(layer.output, r.linears[5], rows: tokens, dy: scratch.pointer, x: r.activated.pointer,
                      dx: dIntermediate.pointer, accumulate: false)
             Kernels.geluBackward(dIntermediate.pointer, input: r.intermediate.pointer, count: dIntermediate.count)
             // ∂L/∂(attention norm output) = residual path (dx) + feed-forward input gradient.
             backward(layer.intermediate, r.linears[4], rows: tokens, dy: dIntermediate.pointer,
                      x: r.attentionNormOutput.pointer, dx: dx.pointer, accumulate: true)
-            layer.attentionNorm.backward(
-                outputGradient: dx.pointer, normalized: r.attentionNormalized.pointer,
-                inverseDeviations: r.attentionInverse.pointer, rows: tokens, inputGradient: dx.pointer)
-            scratch.pointer.update(from: dx.pointer, count: count)
-            if let adapter = layer.attentionAdapter, let record = r.attentionAdapter {
-                adapter.backward(scratch.pointer, rows: tokens, record: record)
-            }
-            if let m = r.attentionOutputMask { Kernels.multiply(scratch.pointer, by: m.pointer, count: count) }
+            open(r.attention, norm: layer.attentionNorm, adapter: layer.attentionAdapter)
             let needsAttentionInputs = continueBelow
                 || [layer.query, layer.key, layer.value].contains { $0.parameters.contains(where: \.isTrainable) }
             let dContext = dIntermediate  // reused: the intermediate gradient is no longer needed

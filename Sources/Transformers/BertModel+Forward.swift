@@ -66,6 +66,20 @@ extension BertModel {
         defer { withExtendedLifetime((buffers, intermediateBuffer)) {} }
         states.scalars.withUnsafeMutableBufferPointer { statesBuffer in
             let x = statesBuffer.baseAddress!
+            /// x ← LN(x + input·Wᵀ + b): the product accumulates onto the residual stream and the
+            /// bias is added inside the normalisation pass. An adapter needs the projection on its
+            /// own first (in the free query buffer).
+            func close(_ linear: Linear, input: UnsafePointer<Float>, adapter: BottleneckAdapter?, norm: LayerNorm) {
+                guard let adapter else {
+                    linear.multiply(input, rows: tokens, into: x, accumulate: true)
+                    norm.apply(x, rows: tokens, into: x, adding: linear.bias?.value)
+                    return
+                }
+                linear.apply(input, rows: tokens, into: query)
+                adapter.apply(query, rows: tokens)
+                Kernels.add(query, into: x, count: tokens * hidden)
+                norm.apply(x, rows: tokens, into: x)
+            }
             for layer in layers {
                 layer.query.apply(x, rows: tokens, into: query)
                 layer.key.apply(x, rows: tokens, into: key)
@@ -73,31 +87,12 @@ extension BertModel {
                 Attention.forward(
                     query: query, key: key, value: value, context: context,
                     offsets: batch.offsets, headCount: c.headCount, headSize: c.headSize)
-                // x ← LN(x + ctx·Woᵀ + bo): the product accumulates onto the residual stream
-                // and the bias is added inside the normalisation pass. An adapter needs the
-                // projection on its own first.
-                if let adapter = layer.attentionAdapter {
-                    layer.attentionOutput.apply(context, rows: tokens, into: query)
-                    adapter.apply(query, rows: tokens)
-                    Kernels.add(query, into: x, count: tokens * hidden)
-                    layer.attentionNorm.apply(x, rows: tokens, into: x)
-                } else {
-                    layer.attentionOutput.multiply(context, rows: tokens, into: x, accumulate: true)
-                    layer.attentionNorm.apply(x, rows: tokens, into: x, adding: layer.attentionOutput.bias?.value)
-                }
+                close(layer.attentionOutput, input: context, adapter: layer.attentionAdapter, norm: layer.attentionNorm)
                 layer.intermediate.multiply(x, rows: tokens, into: intermediate, accumulate: false)
                 layer.intermediate.bias?.value.scalars.withUnsafeBufferPointer { bias in
                     Kernels.addBiasGELU(intermediate, rows: tokens, width: c.intermediateSize, bias: bias.baseAddress!)
                 }
-                if let adapter = layer.outputAdapter {
-                    layer.output.apply(intermediate, rows: tokens, into: query)
-                    adapter.apply(query, rows: tokens)
-                    Kernels.add(query, into: x, count: tokens * hidden)
-                    layer.outputNorm.apply(x, rows: tokens, into: x)
-                } else {
-                    layer.output.multiply(intermediate, rows: tokens, into: x, accumulate: true)
-                    layer.outputNorm.apply(x, rows: tokens, into: x, adding: layer.output.bias?.value)
-                }
+                close(layer.output, input: intermediate, adapter: layer.outputAdapter, norm: layer.outputNorm)
             }
         }
         return EncoderOutput(hiddenStates: states, offsets: batch.offsets)
@@ -147,20 +142,13 @@ public enum Attention {
     /// in columns h·d ..< (h+1)·d.
     public static func forward(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
-        context: UnsafeMutablePointer<Float>, offsets: [Int], headCount: Int, headSize: Int) {
+        context: UnsafeMutablePointer<Float>, offsets: [Int], headCount: Int, headSize: Int
+    ) {
         let width = headCount * headSize
-        let sequences = offsets.count - 1
         let scale = 1 / Float(headSize).squareRoot()
-        let longest = (0..<sequences).map { offsets[$0 + 1] - offsets[$0] }.max() ?? 0
-        ComputeThreads.parallelForEach(sequences * headCount) { item in
-            let sequence = item / headCount
-            let head = item % headCount
-            let start = offsets[sequence]
-            let length = offsets[sequence + 1] - start
-            guard length > 0 else { return }
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
-            defer { scores.deallocate() }
-            let column = start * width + head * headSize
+        forEachSequenceHead(offsets: offsets, headCount: headCount, scratchPerItem: 1) { item, scores in
+            let column = item.start * width + item.head * headSize
+            let length = item.length
             MatrixMultiplication.gemm(
                 transposeA: false, transposeB: true, m: length, n: length, k: headSize,
                 alpha: scale, a: query + column, lda: width, b: key + column, ldb: width,
@@ -170,6 +158,34 @@ public enum Attention {
                 transposeA: false, transposeB: false, m: length, n: headSize, k: length,
                 a: scores, lda: length, b: value + column, ldb: width,
                 c: context + column, ldc: width, parallel: false)
+        }
+    }
+
+    /// One (sequence, head) pair of a packed batch.
+    struct Item {
+        var sequence: Int
+        var head: Int
+        /// The sequence's first row and its length.
+        var start: Int
+        var length: Int
+    }
+
+    /// Runs `body` for every (sequence, head) pair with a non-empty sequence, handing items to
+    /// threads dynamically, with `scratchPerItem` scratch matrices of the longest n×n each.
+    static func forEachSequenceHead(
+        offsets: [Int], headCount: Int, scratchPerItem: Int,
+        _ body: (Item, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let sequences = offsets.count - 1
+        let longest = (0..<sequences).map { offsets[$0 + 1] - offsets[$0] }.max() ?? 0
+        ComputeThreads.parallelForEach(sequences * headCount) { index in
+            let sequence = index / headCount
+            let start = offsets[sequence]
+            let length = offsets[sequence + 1] - start
+            guard length > 0 else { return }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, scratchPerItem * longest * longest))
+            defer { scratch.deallocate() }
+            body(Item(sequence: sequence, head: index % headCount, start: start, length: length), scratch)
         }
     }
 }

@@ -24,6 +24,19 @@ final class LinearRecord {
     var adapterHidden: ScratchBuffer?
 }
 
+/// What closing a sublayer, y = LN(residual + adapter(dropout(projection))), kept for backward.
+final class SublayerRecord {
+    var dropoutMask: ScratchBuffer?
+    var adapter: BottleneckAdapter.Record?
+    var normalized: ScratchBuffer
+    var inverseDeviations: ScratchBuffer
+
+    init(tokens: Int, hidden: Int) {
+        normalized = ScratchBuffer(count: tokens * hidden)
+        inverseDeviations = ScratchBuffer(count: tokens)
+    }
+}
+
 /// The activations of one encoder layer kept for the backward pass.
 final class LayerRecord {
     var input: ScratchBuffer!
@@ -34,17 +47,13 @@ final class LayerRecord {
     var probabilities: ScratchBuffer!
     var probabilityMask: ScratchBuffer?
     var context: ScratchBuffer!
-    var attentionOutputMask: ScratchBuffer?
-    var attentionNormalized: ScratchBuffer!
-    var attentionInverse: ScratchBuffer!
+    /// The attention sublayer's closing (dropout, adapter, residual, norm); its output.
+    var attention: SublayerRecord!
     var attentionNormOutput: ScratchBuffer!
     var intermediate: ScratchBuffer!
     var activated: ScratchBuffer!
-    var outputMask: ScratchBuffer?
-    var outputNormalized: ScratchBuffer!
-    var outputInverse: ScratchBuffer!
-    var attentionAdapter: BottleneckAdapter.Record?
-    var outputAdapter: BottleneckAdapter.Record?
+    /// The feed-forward sublayer's closing.
+    var feedForward: SublayerRecord!
     var linears: [LinearRecord] = (0..<6).map { _ in LinearRecord() }
 }
 
@@ -134,21 +143,26 @@ extension BertModel {
                 context: r.context.pointer, probabilities: r.probabilities.pointer,
                 mask: r.probabilityMask?.pointer, probabilityOffsets: record.probabilityOffsets,
                 offsets: batch.offsets, headCount: c.headCount, headSize: c.headSize)
+            /// projected ← LN(residual + adapter(dropout(projected))), recording each step.
+            func close(_ projected: ScratchBuffer, residual: ScratchBuffer, adapter: BottleneckAdapter?,
+                       norm: LayerNorm) -> SublayerRecord {
+                let closing = SublayerRecord(tokens: tokens, hidden: hidden)
+                closing.dropoutMask = mask(tokens * hidden, pass.hiddenDropout)
+                if let m = closing.dropoutMask { Kernels.multiply(projected.pointer, by: m.pointer, count: m.count) }
+                if let adapter {
+                    let adapterRecord = BottleneckAdapter.Record(rows: tokens, width: hidden, bottleneck: adapter.bottleneck)
+                    adapter.apply(projected.pointer, rows: tokens, record: adapterRecord)
+                    closing.adapter = adapterRecord
+                }
+                Kernels.add(residual.pointer, into: projected.pointer, count: tokens * hidden)
+                norm.forwardRecording(
+                    projected.pointer, rows: tokens, adding: nil, normalized: closing.normalized.pointer,
+                    inverseDeviations: closing.inverseDeviations.pointer)
+                return closing
+            }
             let attentionOutput = ScratchBuffer(count: tokens * hidden)
             project(layer.attentionOutput, 3, r.context, into: attentionOutput.pointer)
-            r.attentionOutputMask = mask(tokens * hidden, pass.hiddenDropout)
-            if let m = r.attentionOutputMask { Kernels.multiply(attentionOutput.pointer, by: m.pointer, count: m.count) }
-            if let adapter = layer.attentionAdapter {
-                let adapterRecord = BottleneckAdapter.Record(rows: tokens, width: hidden, bottleneck: adapter.bottleneck)
-                adapter.apply(attentionOutput.pointer, rows: tokens, record: adapterRecord)
-                r.attentionAdapter = adapterRecord
-            }
-            Kernels.add(x.pointer, into: attentionOutput.pointer, count: tokens * hidden)
-            r.attentionNormalized = ScratchBuffer(count: tokens * hidden)
-            r.attentionInverse = ScratchBuffer(count: tokens)
-            layer.attentionNorm.forwardRecording(
-                attentionOutput.pointer, rows: tokens, adding: nil, normalized: r.attentionNormalized.pointer,
-                inverseDeviations: r.attentionInverse.pointer)
+            r.attention = close(attentionOutput, residual: x, adapter: layer.attentionAdapter, norm: layer.attentionNorm)
             r.attentionNormOutput = attentionOutput
             r.intermediate = ScratchBuffer(count: tokens * c.intermediateSize)
             project(layer.intermediate, 4, attentionOutput, into: r.intermediate.pointer)
@@ -157,19 +171,7 @@ extension BertModel {
             Kernels.gelu(r.activated.pointer, count: r.activated.count)
             let output = ScratchBuffer(count: tokens * hidden)
             project(layer.output, 5, r.activated, into: output.pointer)
-            r.outputMask = mask(tokens * hidden, pass.hiddenDropout)
-            if let m = r.outputMask { Kernels.multiply(output.pointer, by: m.pointer, count: m.count) }
-            if let adapter = layer.outputAdapter {
-                let adapterRecord = BottleneckAdapter.Record(rows: tokens, width: hidden, bottleneck: adapter.bottleneck)
-                adapter.apply(output.pointer, rows: tokens, record: adapterRecord)
-                r.outputAdapter = adapterRecord
-            }
-            Kernels.add(attentionOutput.pointer, into: output.pointer, count: tokens * hidden)
-            r.outputNormalized = ScratchBuffer(count: tokens * hidden)
-            r.outputInverse = ScratchBuffer(count: tokens)
-            layer.outputNorm.forwardRecording(
-                output.pointer, rows: tokens, adding: nil, normalized: r.outputNormalized.pointer,
-                inverseDeviations: r.outputInverse.pointer)
+            r.feedForward = close(output, residual: attentionOutput, adapter: layer.outputAdapter, norm: layer.outputNorm)
             record.layers.append(r)
             x = output
         }
