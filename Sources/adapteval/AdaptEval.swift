@@ -52,9 +52,6 @@ struct AdaptEval: ParsableCommand {
         case let error as AdaptationError:
             printError(error.localizedDescription)
             code = error.isInvalidInput ? ExitStatus.invalidInput : ExitStatus.runtimeFailure
-        case let error as CommandLineError:
-            printError(error.localizedDescription)
-            code = error.exitCode
         default:
             let parserCode = Self.exitCode(for: error)
             if parserCode == .success {
