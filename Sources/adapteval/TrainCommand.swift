@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .long, help: "Maximum epochs.") var epochs: Int = 3
     @Option(name: .long, help: "Examples per micro-batch.") var batchSize: Int = 16
-    @Option(name: .long, help: "Peak learning rate (default: 2e-5 full and scratch, 5e-4 lora and adapter, 3e-3 prompt-tuning, 1e-3 linear-probe and bitfit).")
+    @Option(name: .long, help: "Peak learning rate (default: 2e-5 full and scratch, 1e-3 lora, 5e-4 adapter, 3e-3 prompt-tuning, 1e-3 linear-probe and bitfit).")
     var lr: Float?
     @Option(name: .long, help: "Fraction of steps for linear warm-up.") var warmup: Float = 0.1
     @Option(name: .long, help: "Micro-batches per optimiser step.") var accumulate: Int = 1
@@ -196,7 +196,8 @@ struct TrainCommand: ParsableCommand {
     /// 2e-5 to 5e-5; adapters and heads tolerate much larger steps).
     static func defaultLearningRate(_ strategy: String) -> Float {
         switch strategy {
-        case "lora", "adapter": return 5e-4
+        case "lora": return 1e-3
+        case "adapter": return 5e-4
         case "prompt-tuning": return 3e-3
         case "linear-probe": return 1e-3
         case "bitfit": return 1e-3

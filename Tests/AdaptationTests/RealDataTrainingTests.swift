@@ -40,7 +40,7 @@ struct RealDataTrainingTests {
     }
 
     @Test func loraBeatsTheMajorityBaselineByAClearMargin() throws {
-        let result = try trainAndTest(LoRAStrategy(), learningRate: 5e-4, epochs: 4)
+        let result = try trainAndTest(LoRAStrategy(), learningRate: 2e-3, epochs: 5)
         #expect(result.accuracy > result.majority + 0.12, "accuracy \(result.accuracy), majority \(result.majority)")
     }
 
