@@ -52,6 +52,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "Transformers", dependencies: ["NN"], swiftSettings: numericSettings),
         .target(name: "Adaptation", dependencies: ["Transformers"], swiftSettings: numericSettings),
+        .target(name: "Evaluation"),
         .executableTarget(
             name: "adapteval",
             dependencies: [
@@ -64,6 +65,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "TransformersTests", dependencies: ["Transformers", "TestSupport"]),
         .testTarget(name: "AdaptationTests", dependencies: ["Adaptation", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(
             name: "AdaptEvalCLITests", dependencies: ["Transformers", "TestSupport"],
             exclude: ["Golden"]),

@@ -1,0 +1,48 @@
+/// Seeded, stratified splits: each label's samples are shuffled with the seed and divided in
+/// the requested proportions, so every split keeps the label distribution.
+public enum Splits {
+    /// Splits `dataset` into parts with the given fractions (summing to at most 1), each part
+    /// capped at `limits[i]` samples when given, keeping label proportions. Deterministic for a
+    /// seed; labels stay in the dataset's order and samples in shuffled order within a part.
+    public static func stratified(
+        _ dataset: Dataset, fractions: [Double], limits: [Int?] = [], seed: UInt64
+    ) throws -> [Dataset] {
+        guard !fractions.isEmpty, fractions.allSatisfy({ $0 > 0 }), fractions.reduce(0, +) <= 1 + 1e-9 else {
+            throw EvaluationError.invalidArgument(reason: "split fractions must be positive and sum to at most 1, got \(fractions)")
+        }
+        var parts = fractions.map { _ in [Sample]() }
+        var state = seed
+        for label in dataset.labelNames {
+            var group = dataset.samples.filter { $0.label == label }
+            // Fisher–Yates with SplitMix64: no dependency on the NN module's generator.
+            for index in stride(from: group.count - 1, to: 0, by: -1) {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                group.swapAt(index, Int((z ^ (z >> 31)) % UInt64(index + 1)))
+            }
+            var start = 0
+            var cumulative = 0.0
+            for (part, fraction) in fractions.enumerated() {
+                cumulative += fraction
+                let end = min(group.count, Int((cumulative * Double(group.count)).rounded()))
+                parts[part] += group[start..<max(start, end)]
+                start = max(start, end)
+            }
+        }
+        return parts.enumerated().map { index, samples in
+            var chosen = samples
+            if index < limits.count, let limit = limits[index], chosen.count > limit {
+                // Keep proportions under the cap: take the first `share` of each label.
+                let byLabel = Dictionary(grouping: chosen, by: \.label)
+                chosen = dataset.labelNames.flatMap { label -> [Sample] in
+                    let group = byLabel[label] ?? []
+                    let share = Int((Double(group.count) * Double(limit) / Double(samples.count)).rounded())
+                    return Array(group.prefix(share))
+                }
+            }
+            return Dataset(name: "\(dataset.name)[\(index)]", samples: chosen, labelNames: dataset.labelNames)
+        }
+    }
+}
