@@ -79,18 +79,30 @@ public struct AdaptedCheckpoint {
             throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: "unknown pooling '\(metadata.pooling)'")
         }
         let file = try SafetensorsFile(contentsOf: directory.appendingPathComponent(weightsFile))
+        let hidden = base.configuration.hiddenSize
+        /// A tensor of the file, refused unless it has the shape the base model implies.
+        func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+            let value = try file.tensor(name)
+            guard value.shape == shape else {
+                throw AdaptationError.checkpointMismatch(
+                    path: file.path, reason: "tensor '\(name)' has shape \(value.shape), expected \(shape) for this base model")
+            }
+            return value
+        }
+        let labels = metadata.labelNames.count
         var head = ClassificationHead(
-            pooling: pooling, weight: try file.tensor("classifier.weight"), bias: try file.tensor("classifier.bias"))
+            pooling: pooling, weight: try tensor("classifier.weight", shape: [labels, hidden]),
+            bias: try tensor("classifier.bias", shape: [labels]))
         head.cosineScale = metadata.cosineScale
         let model = base.model
         if let size = metadata.options["bottleneck"].flatMap(Int.init) {
             var generator = SeededGenerator(seed: 0)  // every value is overwritten below
             AdapterStrategy.attach(to: model, bottleneck: size, generator: &generator)
         }
-        if file.entry(PromptTuningStrategy.parameterName) != nil {
+        if let entry = file.entry(PromptTuningStrategy.parameterName) {
             model.softPrompt = Parameter(
-                name: PromptTuningStrategy.parameterName, value: try file.tensor(PromptTuningStrategy.parameterName),
-                isTrainable: false)
+                name: PromptTuningStrategy.parameterName,
+                value: try tensor(entry.name, shape: [entry.shape.first ?? 0, hidden]), isTrainable: false)
         }
         let byName = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0) })
         for name in file.names where !name.hasPrefix("classifier.") && !name.contains(".lora_") {
@@ -116,8 +128,13 @@ public struct AdaptedCheckpoint {
             for index in model.layers.indices {
                 for target in targets {
                     let prefix = "encoder.layer.\(index).\(target.checkpointSuffix)"
-                    let down = try file.tensor(prefix + ".lora_A.weight")
-                    let up = try file.tensor(prefix + ".lora_B.weight")
+                    let linear = model.layers[index][keyPath: target.keyPath]
+                    let rank = file.entry(prefix + ".lora_A.weight")?.shape.first ?? 0
+                    guard rank >= 1 else {
+                        throw AdaptationError.checkpointMismatch(path: file.path, reason: "tensor '\(prefix).lora_A.weight' is missing or empty")
+                    }
+                    let down = try tensor(prefix + ".lora_A.weight", shape: [rank, linear.inputSize])
+                    let up = try tensor(prefix + ".lora_B.weight", shape: [linear.outputSize, rank])
                     model.layers[index][keyPath: target.keyPath].adapter = LowRankAdapter(
                         down: Parameter(name: prefix + ".lora_A.weight", value: down),
                         up: Parameter(name: prefix + ".lora_B.weight", value: up),

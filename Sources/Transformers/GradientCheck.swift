@@ -64,8 +64,15 @@ public struct GradientCheck {
             throw TransformersError.invalidInput(reason: "\(path): 'sentences' and 'labels' differ in length")
         }
         let head = try SafetensorsFile(contentsOf: headFile)
-        let classifier = ClassificationHead(
-            pooling: .mean, weight: try head.tensor("classifier.weight"), bias: try head.tensor("classifier.bias"))
+        let weight = try head.tensor("classifier.weight")
+        let bias = try head.tensor("classifier.bias")
+        let hidden = checkpoint.configuration.hiddenSize
+        guard weight.rank == 2, weight.shape[1] == hidden, bias.shape == [weight.shape[0]] else {
+            throw TransformersError.invalidInput(
+                reason: "\(headFile.path): classifier.weight \(weight.shape) and classifier.bias \(bias.shape) "
+                    + "do not form a head over hidden size \(hidden)")
+        }
+        let classifier = ClassificationHead(pooling: .mean, weight: weight, bias: bias)
         guard labels.allSatisfy({ (0..<classifier.labelCount).contains($0) }) else {
             throw TransformersError.invalidInput(reason: "\(path): a label is outside the head's \(classifier.labelCount) classes")
         }

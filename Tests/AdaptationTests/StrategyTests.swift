@@ -113,6 +113,32 @@ import Testing
         #expect(try reloaded.logits(train).maximumAbsoluteDifference(to: try classifier.logits(train)) < 1e-6)
     }
 
+    @Test func tensorsOfTheWrongShapeInAnAdaptedCheckpointAreRefusedByName() throws {
+        let baseURL = try TinyCheckpoint.make(seed: 9)
+        let base = try Checkpoint(directory: baseURL)
+        var generator = SeededGenerator(seed: 2)
+        let lora = LoRAStrategy(rank: 2, alpha: 4, dropout: 0)
+        let classifier = try lora.prepare(base: base, labelNames: ["a", "b"], training: [], pooling: .mean, generator: &generator)
+        let output = try TestPaths.temporaryDirectory()
+        try AdaptedCheckpoint.save(classifier, strategy: lora, baseSHA256: try base.weightsSHA256(), to: output)
+        let weights = output.appendingPathComponent(AdaptedCheckpoint.weightsFile)
+        var tensors: [String: Tensor] = [:]
+        let file = try SafetensorsFile(contentsOf: weights)
+        for name in file.names { tensors[name] = try file.tensor(name) }
+        for (name, wrong) in [("classifier.weight", Tensor(shape: [2, 5])),
+                              ("encoder.layer.1.attention.self.value.lora_A.weight", Tensor(shape: [2, 7]))] {
+            var damaged = tensors
+            damaged[name] = wrong
+            try SafetensorsWriter.write(tensors: damaged, to: weights)
+            do {
+                _ = try AdaptedCheckpoint.load(from: output, base: try Checkpoint(directory: baseURL))
+                Issue.record("accepted \(name) with shape \(wrong.shape)")
+            } catch let error as AdaptationError {
+                #expect(error.localizedDescription.contains(name))
+            }
+        }
+    }
+
     @Test func anAdaptedCheckpointHoldsOnlyWhatTrainedAndReloadsOntoItsBase() throws {
         let baseURL = try TinyCheckpoint.make(seed: 9)
         let train = separableExamples(count: 32, seed: 3)
