@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "adapteval",
             dependencies: [
-                "Transformers", "Adaptation",
+                "Transformers", "Adaptation", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

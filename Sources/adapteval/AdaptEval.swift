@@ -1,5 +1,6 @@
 import Adaptation
 import ArgumentParser
+import Evaluation
 import Foundation
 import Transformers
 
@@ -47,6 +48,9 @@ struct AdaptEval: ParsableCommand {
         case let exitCode as ExitCode:
             code = exitCode.rawValue
         case let error as TransformersError:
+            printError(error.localizedDescription)
+            code = ExitStatus.invalidInput
+        case let error as EvaluationError:
             printError(error.localizedDescription)
             code = ExitStatus.invalidInput
         case let error as AdaptationError:

@@ -8,17 +8,19 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Adapt a model to a labelled task with one strategy, with early stopping.",
         discussion: """
-            Data files are JSON Lines {"text": ..., "label": ...} (labels strings or integers; \
-            an optional "pair" makes sentence-pair inputs). Writes the adapted checkpoint \
+            Data files are JSON Lines {"text": ..., "label": ...} by default (labels strings or \
+            integers; an optional "pair" makes sentence-pair inputs); --format reads SST-2 TSV, \
+            Multi-Domain Sentiment folders, the Davidson CSV, or any CSV/TSV by column names. Writes the adapted checkpoint \
             (only what was trained, plus adaptation.json) and metrics.json to --output. \
             Strategies: \(Strategies.names.joined(separator: ", ")).
             """)
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: "Training data (JSONL).") var train: String
-    @Option(name: .long, help: "Validation data (JSONL), evaluated every epoch.") var validation: String
-    @Option(name: .long, help: "Test data (JSONL), evaluated once with the best weights.") var test: String?
+    @Option(name: .long, help: "Training data (see --format).") var train: String
+    @Option(name: .long, help: "Validation data, evaluated every epoch.") var validation: String
+    @Option(name: .long, help: "Test data, evaluated once with the best weights.") var test: String?
+    @OptionGroup var dataOptions: DataOptions
     @Option(name: .long, help: "Adaptation strategy.") var strategy: String
     @Option(name: .long, help: "Intermediate task training data: train on it first (multi-stage transfer).")
     var intermediateTrain: String?
@@ -106,17 +108,17 @@ struct TrainCommand: ParsableCommand {
         settings.maxLength = maxLength
         try settings.validate()
 
-        let trainSet = try LabelledDataset.readJSONLines(path: train)
-        let validationSet = try LabelledDataset.readJSONLines(path: validation, labelNames: trainSet.labelNames)
-        let testSet = try test.map { try LabelledDataset.readJSONLines(path: $0, labelNames: trainSet.labelNames) }
+        let trainSet = try dataOptions.read(train)
+        let validationSet = try dataOptions.read(validation, labelNames: trainSet.labelNames)
+        let testSet = try test.map { try dataOptions.read($0, labelNames: trainSet.labelNames) }
         let checkpoint = try modelOptions.load()
         let baseSHA = try checkpoint.weightsSHA256()
         var generator = SeededGenerator(seed: seed)
         var intermediateHistory: TrainingHistory?
         if let intermediateTrain, let intermediateValidation {
             let stageStrategy = try makeStrategy(intermediateStrategy ?? strategy)
-            let stageTrain = try LabelledDataset.readJSONLines(path: intermediateTrain)
-            let stageValidation = try LabelledDataset.readJSONLines(path: intermediateValidation, labelNames: stageTrain.labelNames)
+            let stageTrain = try dataOptions.read(intermediateTrain)
+            let stageValidation = try dataOptions.read(intermediateValidation, labelNames: stageTrain.labelNames)
             let stage = AdaptationChain.Stage(
                 task: AdaptationTask(name: "intermediate", training: stageTrain.examples, validation: stageValidation.examples,
                                      labelNames: stageTrain.labelNames),

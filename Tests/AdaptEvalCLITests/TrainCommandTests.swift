@@ -65,6 +65,42 @@ func taskLines(count: Int, offset: Int = 0) -> [String] {
         #expect(accumulate.standardError.contains("--accumulate: must be at least 1"))
     }
 
+    @Test func csvAndTsvFilesAreReadByColumnName() throws {
+        let model = try TinyCheckpoint.make()
+        let rows = (0..<16).map { index in index % 2 == 0 ? "the good movie,\"a, great sun\",yes" : "the bad movie,\"a, not cat\",no" }
+        let csv = model.appendingPathComponent("data.csv")
+        try (["review,summary,verdict"] + rows).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let output = model.appendingPathComponent("out")
+        let result = try CommandRunner.run([
+            "train", "--model", model.path, "--format", "csv", "--train", csv.path, "--validation", csv.path,
+            "--text-column", "review", "--pair-column", "summary", "--label-column", "verdict", "--strategy", "linear-probe",
+            "--epochs", "1", "--output", output.path, "--json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let metrics = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [String: Any]
+        #expect(metrics["labels"] as? [String] == ["no", "yes"])
+        let missing = try CommandRunner.run([
+            "train", "--model", model.path, "--format", "csv", "--train", csv.path, "--validation", csv.path,
+            "--strategy", "full", "--output", output.path,
+        ])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("\(csv.path): no column 'text' (columns: review, summary, verdict)"))
+    }
+
+    @Test func sst2FilesTrainWithTheirNamedLabels() throws {
+        let model = try TinyCheckpoint.make()
+        let lines = ["sentence\tlabel"] + (0..<12).map { $0 % 2 == 0 ? "a good movie \t1" : "a bad movie \t0" }
+        let tsv = model.appendingPathComponent("train.tsv")
+        try lines.joined(separator: "\n").write(to: tsv, atomically: true, encoding: .utf8)
+        let result = try CommandRunner.run([
+            "train", "--model", model.path, "--format", "sst2", "--train", tsv.path, "--validation", tsv.path,
+            "--strategy", "bitfit", "--epochs", "1", "--output", model.appendingPathComponent("out").path, "--json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let metrics = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [String: Any]
+        #expect(metrics["labels"] as? [String] == ["negative", "positive"])
+    }
+
     @Test func aDivergingRunExitsWith3AndNamesTheStep() throws {
         let model = try TinyCheckpoint.make()
         let train = try TinyCheckpoint.jsonl(taskLines(count: 16), in: model, name: "train.jsonl")

@@ -1,0 +1,54 @@
+import Adaptation
+import ArgumentParser
+import Evaluation
+import Foundation
+
+/// How `train` reads its data files.
+enum DataFormat: String, ExpressibleByArgument, CaseIterable {
+    /// `{"text": ..., "label": ...}` lines (optional "pair").
+    case jsonl
+    /// SST-2 from GLUE: `sentence<TAB>label`.
+    case sst2
+    /// A Multi-Domain Sentiment domain folder holding positive.review and negative.review.
+    case mds
+    /// Davidson et al. (2017) labeled_data.csv.
+    case davidson
+    /// CSV or TSV with a header; columns named by --text-column, --label-column, --pair-column.
+    case csv, tsv
+}
+
+/// Data-format options shared by the files of one `train` run.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Format of the data files: \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: DataFormat = .jsonl
+
+    @Option(name: .long, help: "Text column for csv and tsv.") var textColumn: String = "text"
+    @Option(name: .long, help: "Label column for csv and tsv.") var labelColumn: String = "label"
+    @Option(name: .long, help: "Optional second-text column for csv and tsv (sentence pairs).") var pairColumn: String?
+
+    /// Reads one file (or MDS folder); label indices follow `labelNames` when given.
+    func read(_ path: String, labelNames fixed: [String]? = nil) throws -> LabelledDataset {
+        let dataset: Dataset
+        switch format {
+        case .jsonl: return try LabelledDataset.readJSONLines(path: path, labelNames: fixed)
+        case .sst2: dataset = try DatasetReaders.sst2(path: path)
+        case .mds: dataset = try DatasetReaders.multiDomainSentiment(folder: path)
+        case .davidson: dataset = try DatasetReaders.davidson(path: path)
+        case .csv, .tsv:
+            dataset = try DatasetReaders.delimited(
+                path: path, textColumn: textColumn, labelColumn: labelColumn, pairColumn: pairColumn,
+                delimiter: format == .tsv ? "\t" : ",")
+        }
+        let names = fixed ?? dataset.labelNames
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let examples = try dataset.samples.map { sample -> LabelledExample in
+            guard let label = index[sample.label] else {
+                throw AdaptationError.invalidData(
+                    path: path, line: nil,
+                    reason: "label '\(sample.label)' (\(sample.id)) does not occur in the training data (labels: \(names.joined(separator: ", ")))")
+            }
+            return LabelledExample(text: sample.text, pair: sample.pair, label: label)
+        }
+        return LabelledDataset(examples: examples, labelNames: names)
+    }
+}
