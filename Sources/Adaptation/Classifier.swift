@@ -24,6 +24,17 @@ public final class Classifier {
         return tokenizer.encode(example.text, maxLength: maxLength)
     }
 
+    /// Forward, mean cross-entropy and backward for one micro-batch; gradients accumulate into
+    /// the trainable parameters. Returns the loss.
+    public func accumulateGradients(on examples: [LabelledExample], pass: TrainingPass) throws -> Double {
+        let activations = try model.trainingForward(TokenBatch(examples.map(encode)), pass: pass)
+        let (pooled, logits) = head(activations.output)
+        let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, labels: examples.map(\.label))
+        let hiddenGradient = head.backward(pooled: pooled, logitsGradient: gradient, offsets: activations.batch.offsets)
+        model.backward(activations, outputGradient: hiddenGradient)
+        return Double(loss)
+    }
+
     /// Logits for examples, [examples, labels], in input order (inference: no dropout).
     public func logits(_ examples: [LabelledExample], batchSize: Int = 32) throws -> Tensor {
         var result = Tensor(shape: [examples.count, head.labelCount])

@@ -94,7 +94,7 @@ public final class MultiTaskTrainer {
                     var microPass = pass
                     microPass.seed = Dropout.siteSeed(step: c.seed, site: microStep)
                     microStep += 1
-                    let loss = try Trainer(classifier: classifier, configuration: c).trainMicroBatch(batch, pass: microPass)
+                    let loss = try classifier.accumulateGradients(on: batch, pass: microPass)
                     guard loss.isFinite else {
                         throw AdaptationError.diverged(step: microStep, reason: "task \(tasks[index].task.name): the loss is \(Trainer.describe(loss))")
                     }

@@ -113,7 +113,7 @@ public final class Trainer {
                 var microPass = pass
                 microPass.seed = Dropout.siteSeed(step: c.seed, site: microStep)
                 microStep += 1
-                let loss = try trainMicroBatch(examples, pass: microPass)
+                let loss = try classifier.accumulateGradients(on: examples, pass: microPass)
                 guard loss.isFinite else {
                     throw AdaptationError.diverged(step: step + 1, reason: "the training loss is \(Self.describe(loss))")
                 }
@@ -170,14 +170,4 @@ public final class Trainer {
         value.isNaN ? "NaN" : value.isInfinite ? "infinite" : String(value)
     }
 
-    /// Forward, loss and backward for one micro-batch; gradients accumulate. Returns the loss.
-    func trainMicroBatch(_ examples: [LabelledExample], pass: TrainingPass) throws -> Double {
-        let batch = TokenBatch(examples.map(classifier.encode))
-        let activations = try classifier.model.trainingForward(batch, pass: pass)
-        let (pooled, logits) = classifier.head(activations.output)
-        let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, labels: examples.map(\.label))
-        let hiddenGradient = classifier.head.backward(pooled: pooled, logitsGradient: gradient, offsets: activations.batch.offsets)
-        classifier.model.backward(activations, outputGradient: hiddenGradient)
-        return Double(loss)
-    }
 }

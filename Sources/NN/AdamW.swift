@@ -107,12 +107,7 @@ public enum GradientTools {
     public static func clip(_ parameters: [Parameter], maximumNorm maximum: Double) -> Double {
         let norm = globalNorm(parameters)
         guard norm.isFinite, norm > maximum else { return norm }
-        let factor = Float(maximum / (norm + 1e-6))
-        for parameter in parameters where parameter.isTrainable && parameter.gradient != nil {
-            parameter.gradient!.scalars.withUnsafeMutableBufferPointer { buffer in
-                for index in buffer.indices { buffer[index] *= factor }
-            }
-        }
+        scale(parameters.filter(\.isTrainable), by: Float(maximum / (norm + 1e-6)))
         return norm
     }
 

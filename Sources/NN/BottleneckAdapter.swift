@@ -41,7 +41,6 @@ public struct BottleneckAdapter {
         defer { branch.deallocate() }
         up.apply(activated, rows: rows, into: branch)
         Kernels.add(branch, into: x, count: rows * width)
-        if let record { withExtendedLifetime(record) {} }
     }
 
     /// What `apply` saw, kept for `backward`.
@@ -66,6 +65,5 @@ public struct BottleneckAdapter {
         Kernels.geluBackward(hidden, input: record.preActivation.pointer, count: rows * bottleneck)
         down.backward(outputGradient: hidden, input: record.input.pointer, rows: rows, inputGradient: gradient,
                       accumulateInput: true)
-        withExtendedLifetime(record) {}
     }
 }

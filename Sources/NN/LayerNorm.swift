@@ -20,7 +20,7 @@ public struct LayerNorm {
     /// Normalises `rows` rows of `input` (plus `addend`, a per-column bias, when given) into
     /// `output`, which may be the same buffer as `input`.
     public func apply(
-        _ input: UnsafeMutablePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+        _ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
         adding addend: Tensor? = nil
     ) {
         gamma.value.scalars.withUnsafeBufferPointer { g in

@@ -122,14 +122,24 @@ extension LayerNorm {
 
 extension Embedding {
     /// Accumulates ∂L/∂table: row id of the table gets the gradient of every position using it.
+    /// Negative ids (soft-prompt slots, which have no row here) are skipped.
     public func backward(ids: [Int32], outputGradient dy: UnsafePointer<Float>) {
+        Self.scatterAdd(dy, ids: ids, into: table) { $0 >= 0 ? Int($0) : nil }
+    }
+
+    /// Adds gradient row `position` of `dy` to row `row(ids[position])` of `table`'s gradient,
+    /// for every position whose id maps to a row; nothing when the table is frozen.
+    public static func scatterAdd(
+        _ dy: UnsafePointer<Float>, ids: [Int32], into table: Parameter, row: (Int32) -> Int?
+    ) {
         guard table.isTrainable else { return }
-        let width = width
+        let width = table.shape[1]
         table.withGradient { dt in
             for (position, id) in ids.enumerated() {
-                let row = dt + Int(id) * width
+                guard let index = row(id) else { continue }
+                let target = dt + index * width
                 let source = dy + position * width
-                for column in 0..<width { row[column] += source[column] }
+                for column in 0..<width { target[column] += source[column] }
             }
         }
     }

@@ -51,12 +51,12 @@ public enum Kernels {
     /// Layer normalisation of each row: y = (x − mean) / √(var + ε) · γ + β.
     ///
     /// The variance is the biased (population) one, as in PyTorch's `LayerNorm`. When `bias`
-    /// is given it is first added to every row of `input` (in place), which folds a preceding
-    /// layer's bias into this pass. When `normalized` is given it receives
+    /// is given, x + bias is normalised instead (written into `output` first), which folds a
+    /// preceding layer's bias into this pass. `output` may be the same buffer as `input`. When `normalized` is given it receives
     /// x̂ = (x − mean)/√(var + ε) and `inverseDeviations` the per-row 1/√(var + ε), which the
     /// backward pass needs.
     public static func layerNormRows(
-        input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         rows: Int, width: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         epsilon: Float,
         bias: UnsafePointer<Float>? = nil,
@@ -65,10 +65,11 @@ public enum Kernels {
     ) {
         ComputeThreads.parallelChunks(rows, minimumPerThread: 64) { range in
             for row in range {
-                let x = input + row * width
                 let y = output + row * width
+                var x = input + row * width
                 if let bias {
-                    for index in 0..<width { x[index] += bias[index] }
+                    for index in 0..<width { y[index] = x[index] + bias[index] }
+                    x = UnsafePointer(y)
                 }
                 var sum: Float = 0
                 var index = 0

@@ -23,8 +23,7 @@ extension Tensor {
         precondition(gamma.count == width && beta.count == width, "γ and β must have \(width) values")
         var result = Tensor(shape: shape)
         guard count > 0 else { return result }
-        var source = scalars
-        source.withUnsafeMutableBufferPointer { input in
+        scalars.withUnsafeBufferPointer { input in
             result.scalars.withUnsafeMutableBufferPointer { output in
                 gamma.scalars.withUnsafeBufferPointer { g in
                     beta.scalars.withUnsafeBufferPointer { b in

@@ -80,25 +80,10 @@ extension BertModel {
         embeddingNorm.backward(
             outputGradient: dx.pointer, normalized: activations.embeddingNormalized.pointer,
             inverseDeviations: activations.embeddingInverse.pointer, rows: tokens, inputGradient: dx.pointer)
-        if wordEmbeddings.table.isTrainable {
-            // Prompt slots (negative ids) have no vocabulary row; they are handled below.
-            let hidden = c.hiddenSize
-            wordEmbeddings.table.withGradient { table in
-                for (token, id) in batch.tokenIDs.enumerated() where id >= 0 {
-                    let row = table + Int(id) * hidden
-                    let source = dx.pointer + token * hidden
-                    for column in 0..<hidden { row[column] += source[column] }
-                }
-            }
-        }
-        if let softPrompt, softPrompt.isTrainable {
-            softPrompt.withGradient { rows in
-                for (token, id) in batch.tokenIDs.enumerated() where id < 0 {
-                    let row = rows + Int(-1 - id) * hidden
-                    let source = dx.pointer + token * hidden
-                    for column in 0..<hidden { row[column] += source[column] }
-                }
-            }
+        wordEmbeddings.backward(ids: batch.tokenIDs, outputGradient: dx.pointer)
+        if let softPrompt {
+            // Slot k of the prompt has token id −1 − k.
+            Embedding.scatterAdd(dx.pointer, ids: batch.tokenIDs, into: softPrompt) { $0 < 0 ? Int(-1 - $0) : nil }
         }
         positionEmbeddings.backward(ids: batch.positionIDs, outputGradient: dx.pointer)
         tokenTypeEmbeddings.backward(ids: batch.tokenTypeIDs, outputGradient: dx.pointer)

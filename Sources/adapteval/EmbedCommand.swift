@@ -1,3 +1,4 @@
+import Adaptation
 import ArgumentParser
 import Foundation
 import Transformers
@@ -33,7 +34,7 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         let checkpoint = try modelOptions.load()
-        let texts = try JSONLines.readTexts(path: input)
+        let texts = try JSONLinesReader.strings("text", path: input)
         let embedder = SentenceEmbedder(
             checkpoint: checkpoint, pooling: pooling.pooling, normalize: normalize,
             maxLength: length.maxLength, batchSize: batchSize)

@@ -1,14 +1,7 @@
-import Adaptation
 import Foundation
 
-/// Reading `{"text": …}` lines and writing JSON lines quickly and exactly.
+/// Writing JSON lines quickly and exactly (reading is `JSONLinesReader`'s).
 enum JSONLines {
-    /// The `text` of every non-blank line of a JSONL file (`-` reads standard input); the
-    /// first bad line is reported with its number.
-    static func readTexts(path: String) throws -> [String] {
-        try JSONLinesReader.strings("text", path: path)
-    }
-
     /// A JSON string literal for `text`.
     static func quote(_ text: String) -> String {
         var result = "\""

@@ -1,3 +1,4 @@
+import Adaptation
 import ArgumentParser
 import Foundation
 import Transformers
@@ -22,7 +23,7 @@ struct SimilarityCommand: ParsableCommand {
 
     func run() throws {
         let checkpoint = try modelOptions.load()
-        let texts = try JSONLines.readTexts(path: input)
+        let texts = try JSONLinesReader.strings("text", path: input)
         let started = Date()
         let embedder = SentenceEmbedder(
             checkpoint: checkpoint, pooling: pooling.pooling, normalize: true, maxLength: length.maxLength)

@@ -1,3 +1,4 @@
+import Adaptation
 import ArgumentParser
 import Foundation
 import Transformers
@@ -24,7 +25,7 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try WordPieceTokenizer.load(from: URL(fileURLWithPath: model))
-        let texts = try JSONLines.readTexts(path: input)
+        let texts = try JSONLinesReader.strings("text", path: input)
         var output = JSONLines.Output()
         for text in texts {
             let encoding = tokenizer.encode(text, maxLength: length.maxLength)
