@@ -40,7 +40,9 @@ let package = Package(
         .executable(name: "adapteval", targets: ["adapteval"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -53,10 +55,16 @@ let package = Package(
         .target(name: "Transformers", dependencies: ["NN"], swiftSettings: numericSettings),
         .target(name: "Adaptation", dependencies: ["Transformers"], swiftSettings: numericSettings),
         .target(name: "Evaluation"),
+        .target(
+            name: "ResultStore",
+            dependencies: ["Evaluation", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Suites",
+            dependencies: ["Adaptation", "Evaluation", "ResultStore", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "adapteval",
             dependencies: [
-                "Transformers", "Adaptation", "Evaluation",
+                "Transformers", "Adaptation", "Evaluation", "Suites",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +74,8 @@ let package = Package(
         .testTarget(name: "TransformersTests", dependencies: ["Transformers", "TestSupport"]),
         .testTarget(name: "AdaptationTests", dependencies: ["Adaptation", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "TestSupport"]),
+        .testTarget(name: "SuitesTests", dependencies: ["Suites", "TestSupport"]),
         .testTarget(
             name: "AdaptEvalCLITests", dependencies: ["Transformers", "TestSupport"],
             exclude: ["Golden"]),

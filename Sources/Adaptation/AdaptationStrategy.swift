@@ -60,6 +60,19 @@ public enum Strategies {
         "full", "lora", "adapter", "prompt-tuning", "linear-probe", "bitfit", "scratch", "zero-shot", "few-shot",
     ]
 
+    /// Learning rates that suit each strategy's parameter count (full fine-tuning of BERT uses
+    /// 2e-5 to 5e-5; adapters and heads tolerate much larger steps).
+    public static func defaultLearningRate(_ strategy: String) -> Float {
+        switch strategy {
+        case "lora": return 1e-3
+        case "adapter": return 5e-4
+        case "prompt-tuning": return 3e-3
+        case "linear-probe": return 1e-3
+        case "bitfit": return 1e-3
+        default: return 2e-5
+        }
+    }
+
     /// The strategy called `name` with its defaults, or nil.
     public static func named(_ name: String) -> (any AdaptationStrategy)? {
         switch name {

@@ -18,6 +18,8 @@ public struct TrainingHistory: Sendable, Equatable {
     public var records: [EpochRecord] = []
     /// The epoch of the best validation (whose weights were restored when configured).
     public var bestEpoch: Int?
+    /// The index in `records` of the evaluation early stopping chose.
+    public var bestRecord: Int?
     public var stopReason = ""
     public var steps = 0
     public var seconds = 0.0
@@ -90,6 +92,7 @@ public final class Trainer {
             }
             if stopping.record(value, evaluation: history.records.count - 1) {
                 history.bestEpoch = epoch
+                history.bestRecord = history.records.count - 1
                 if c.restoreBestWeights {
                     for parameter in parameters { best[ObjectIdentifier(parameter)] = parameter.value }
                 }

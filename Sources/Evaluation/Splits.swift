@@ -11,16 +11,11 @@ public enum Splits {
             throw EvaluationError.invalidArgument(reason: "split fractions must be positive and sum to at most 1, got \(fractions)")
         }
         var parts = fractions.map { _ in [Sample]() }
-        var state = seed
+        var generator = SplitMix64(seed: seed)
         for label in dataset.labelNames {
             var group = dataset.samples.filter { $0.label == label }
-            // Fisher–Yates with SplitMix64: no dependency on the NN module's generator.
             for index in stride(from: group.count - 1, to: 0, by: -1) {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                group.swapAt(index, Int((z ^ (z >> 31)) % UInt64(index + 1)))
+                group.swapAt(index, generator.below(index + 1))
             }
             var start = 0
             var cumulative = 0.0

@@ -2,6 +2,8 @@ import Adaptation
 import ArgumentParser
 import Evaluation
 import Foundation
+import ResultStore
+import Suites
 import Transformers
 
 /// The `adapteval` command: fine-tune, evaluate and audit language models.
@@ -17,8 +19,8 @@ struct AdaptEval: ParsableCommand {
         version: AdaptEvalVersion.current,
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, ModelCommand.self,
-            CheckGradientsCommand.self, TrainCommand.self,
-            BenchCommand.self,
+            CheckGradientsCommand.self, TrainCommand.self, RunCommand.self, RunsCommand.self, ExportCommand.self,
+            MergeCommand.self, BenchCommand.self,
         ]
     )
 
@@ -53,6 +55,12 @@ struct AdaptEval: ParsableCommand {
         case let error as EvaluationError:
             printError(error.localizedDescription)
             code = ExitStatus.invalidInput
+        case let error as SuiteError:
+            printError(error.localizedDescription)
+            code = error.isInvalidInput ? ExitStatus.invalidInput : ExitStatus.runtimeFailure
+        case let error as ResultStoreError:
+            printError(error.localizedDescription)
+            code = error.isInvalidInput ? ExitStatus.invalidInput : ExitStatus.runtimeFailure
         case let error as AdaptationError:
             printError(error.localizedDescription)
             code = error.isInvalidInput ? ExitStatus.invalidInput : ExitStatus.runtimeFailure
@@ -81,9 +89,6 @@ enum ExitStatus {
     static let interrupted: Int32 = 130
 }
 
-enum AdaptEvalVersion {
-    static let current = "0.1.0"
-}
 
 /// Writes a line to standard error, prefixed with the program name.
 func printError(_ message: String) {

@@ -93,7 +93,7 @@ struct TrainCommand: ParsableCommand {
         var settings = TrainingConfiguration()
         settings.epochs = epochs
         settings.batchSize = batchSize
-        settings.learningRate = lr ?? Self.defaultLearningRate(chosen.name)
+        settings.learningRate = lr ?? Strategies.defaultLearningRate(chosen.name)
         settings.warmupFraction = warmup
         settings.accumulationSteps = accumulate
         settings.patience = patience
@@ -191,19 +191,6 @@ struct TrainCommand: ParsableCommand {
                              testResult.scores.macroF1, testResult.predictions.count))
             }
             print("saved        \(outputURL.path)")
-        }
-    }
-
-    /// Learning rates that suit each strategy's parameter count (full fine-tuning of BERT uses
-    /// 2e-5 to 5e-5; adapters and heads tolerate much larger steps).
-    static func defaultLearningRate(_ strategy: String) -> Float {
-        switch strategy {
-        case "lora": return 1e-3
-        case "adapter": return 5e-4
-        case "prompt-tuning": return 3e-3
-        case "linear-probe": return 1e-3
-        case "bitfit": return 1e-3
-        default: return 2e-5
         }
     }
 }

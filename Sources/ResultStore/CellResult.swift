@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+
+/// One validation during training: the curve overfitting analysis reads.
+public struct EpochRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "epochs"
+    public var id: Int64?
+    public var cellID: Int64 = 0
+    /// The chain stage (0-based) that trained.
+    public var stage: Int
+    public var task: String
+    public var epoch: Int
+    public var step: Int
+    public var trainLoss: Double
+    public var validationLoss: Double
+    public var validationAccuracy: Double
+    public var validationMacroF1: Double
+    public var learningRate: Double
+    public var seconds: Double
+    /// Whether early stopping chose this evaluation.
+    public var isBest: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, cellID = "cell_id", stage, task, epoch, step, trainLoss = "train_loss"
+        case validationLoss = "validation_loss", validationAccuracy = "validation_accuracy"
+        case validationMacroF1 = "validation_macro_f1", learningRate = "learning_rate", seconds, isBest = "is_best"
+    }
+
+    public init(
+        stage: Int, task: String, epoch: Int, step: Int, trainLoss: Double, validationLoss: Double,
+        validationAccuracy: Double, validationMacroF1: Double, learningRate: Double, seconds: Double, isBest: Bool
+    ) {
+        self.stage = stage
+        self.task = task
+        self.epoch = epoch
+        self.step = step
+        self.trainLoss = trainLoss
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.validationMacroF1 = validationMacroF1
+        self.learningRate = learningRate
+        self.seconds = seconds
+        self.isBest = isBest
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One score of a cell on one task's split, measured after a chain stage, with an optional
+/// confidence interval.
+public struct MetricRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "metrics"
+    public var id: Int64?
+    public var cellID: Int64 = 0
+    public var stage: Int
+    public var task: String
+    public var split: String
+    public var name: String
+    public var value: Double
+    public var low: Double?
+    public var high: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case id, cellID = "cell_id", stage, task, split, name, value, low, high
+    }
+
+    public init(stage: Int, task: String, split: String, name: String, value: Double, low: Double? = nil, high: Double? = nil) {
+        self.stage = stage
+        self.task = task
+        self.split = split
+        self.name = name
+        self.value = value
+        self.low = low
+        self.high = high
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One example's gold label, predicted label and class probabilities.
+public struct PredictionRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "predictions"
+    public var id: Int64?
+    public var cellID: Int64 = 0
+    public var stage: Int
+    public var task: String
+    public var split: String
+    public var position: Int
+    public var exampleID: String
+    public var gold: String
+    public var predicted: String
+    /// Probabilities in label order, as a JSON array.
+    public var probabilities: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, cellID = "cell_id", stage, task, split, position, exampleID = "example_id", gold, predicted, probabilities
+    }
+
+    public init(stage: Int, task: String, split: String, position: Int, exampleID: String, gold: String, predicted: String,
+                probabilities: [Double]) {
+        self.stage = stage
+        self.task = task
+        self.split = split
+        self.position = position
+        self.exampleID = exampleID
+        self.gold = gold
+        self.predicted = predicted
+        self.probabilities = "[" + probabilities.map { String(format: "%.6g", $0) }.joined(separator: ",") + "]"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A file a cell produced (the adapted checkpoint's weights and metadata).
+public struct ArtifactRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "artifacts"
+    public var id: Int64?
+    public var cellID: Int64 = 0
+    public var kind: String
+    public var path: String
+    public var sha256: String
+    public var bytes: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, cellID = "cell_id", kind, path, sha256, bytes
+    }
+
+    public init(kind: String, path: String, sha256: String, bytes: Int64) {
+        self.kind = kind
+        self.path = path
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// Everything a finished cell produced, written in one transaction.
+public struct CellResult: Sendable, Equatable {
+    public var trainableParameters: Int
+    public var totalParameters: Int
+    public var bestEpoch: Int?
+    public var stopReason: String
+    public var wallSeconds: Double
+    public var epochs: [EpochRow]
+    public var metrics: [MetricRow]
+    public var predictions: [PredictionRow]
+    public var artifacts: [ArtifactRow]
+
+    public init(
+        trainableParameters: Int, totalParameters: Int, bestEpoch: Int?, stopReason: String, wallSeconds: Double,
+        epochs: [EpochRow] = [], metrics: [MetricRow] = [], predictions: [PredictionRow] = [], artifacts: [ArtifactRow] = []
+    ) {
+        self.trainableParameters = trainableParameters
+        self.totalParameters = totalParameters
+        self.bestEpoch = bestEpoch
+        self.stopReason = stopReason
+        self.wallSeconds = wallSeconds
+        self.epochs = epochs
+        self.metrics = metrics
+        self.predictions = predictions
+        self.artifacts = artifacts
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+
+/// What a merge added and what it recognised as already present.
+public struct MergeSummary: Sendable, Equatable {
+    public var runsAdded = 0
+    public var runsAlreadyPresent = 0
+    public var cellsAdded = 0
+    /// Cells whose content key was already finished in the target.
+    public var cellsAlreadyPresent = 0
+    /// Unfinished cells in the target replaced by a finished copy from a source.
+    public var cellsReplaced = 0
+
+    public init() {}
+}
+
+extension ResultDatabase {
+    /// Adds every run and cell of another results database (a shard's, say) to this one.
+    ///
+    /// Runs are matched by uuid and cells by content key, so merging the same file twice, or
+    /// shards that share cached cells, adds nothing twice. A finished cell wins over a failed
+    /// or abandoned one. Each source is merged in one transaction.
+    public func merge(from source: ResultDatabase) throws -> MergeSummary {
+        struct Snapshot {
+            var runs: [RunRecord]
+            var cells: [CellRecord]
+            var links: [RunCellRecord]
+            var epochs: [Int64: [EpochRow]]
+            var metrics: [Int64: [MetricRow]]
+            var predictions: [Int64: [PredictionRow]]
+            var artifacts: [Int64: [ArtifactRow]]
+        }
+        let snapshot = try source.read { db in
+            Snapshot(
+                runs: try RunRecord.order(sql: "id").fetchAll(db),
+                cells: try CellRecord.order(sql: "id").fetchAll(db),
+                links: try RunCellRecord.fetchAll(db),
+                epochs: Dictionary(grouping: try EpochRow.order(sql: "id").fetchAll(db), by: \.cellID),
+                metrics: Dictionary(grouping: try MetricRow.order(sql: "id").fetchAll(db), by: \.cellID),
+                predictions: Dictionary(grouping: try PredictionRow.order(sql: "id").fetchAll(db), by: \.cellID),
+                artifacts: Dictionary(grouping: try ArtifactRow.order(sql: "id").fetchAll(db), by: \.cellID))
+        }
+        return try write { db in
+            var summary = MergeSummary()
+            var runIDs: [Int64: Int64] = [:]
+            for run in snapshot.runs {
+                guard let sourceID = run.id else { continue }
+                if let existing = try RunRecord.filter(sql: "uuid = ?", arguments: [run.uuid]).fetchOne(db), let id = existing.id {
+                    runIDs[sourceID] = id
+                    summary.runsAlreadyPresent += 1
+                } else {
+                    var copy = run
+                    copy.id = nil
+                    try copy.insert(db)
+                    runIDs[sourceID] = copy.id
+                    summary.runsAdded += 1
+                }
+            }
+            var cellIDs: [Int64: Int64] = [:]
+            for cell in snapshot.cells {
+                guard let sourceID = cell.id else { continue }
+                if let existing = try CellRecord.filter(sql: "key = ?", arguments: [cell.key]).fetchOne(db), let id = existing.id {
+                    if existing.status == .finished || cell.status != .finished {
+                        cellIDs[sourceID] = id
+                        summary.cellsAlreadyPresent += 1
+                        continue
+                    }
+                    try existing.delete(db)
+                    summary.cellsReplaced += 1
+                } else {
+                    summary.cellsAdded += 1
+                }
+                var copy = cell
+                copy.id = nil
+                copy.runID = cell.runID.flatMap { runIDs[$0] }
+                try copy.insert(db)
+                guard let id = copy.id else { continue }
+                cellIDs[sourceID] = id
+                for var row in snapshot.epochs[sourceID] ?? [] {
+                    row.id = nil
+                    row.cellID = id
+                    try row.insert(db)
+                }
+                for var row in snapshot.metrics[sourceID] ?? [] {
+                    row.id = nil
+                    row.cellID = id
+                    try row.insert(db)
+                }
+                for var row in snapshot.predictions[sourceID] ?? [] {
+                    row.id = nil
+                    row.cellID = id
+                    try row.insert(db)
+                }
+                for var row in snapshot.artifacts[sourceID] ?? [] {
+                    row.id = nil
+                    row.cellID = id
+                    try row.insert(db)
+                }
+            }
+            for link in snapshot.links {
+                guard let runID = runIDs[link.runID], let cellID = cellIDs[link.cellID] else { continue }
+                try RunCellRecord(runID: runID, cellID: cellID, position: link.position, reused: link.reused)
+                    .insert(db, onConflict: .ignore)
+            }
+            return summary
+        }
+    }
+}

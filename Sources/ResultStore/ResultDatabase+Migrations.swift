@@ -1,0 +1,115 @@
+import GRDB
+
+extension ResultDatabase {
+    /// The schema, one named migration per change. A landed migration is never edited: a new
+    /// column or table is a new migration appended here (docs/schema.md describes the result).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-runs-cells-results") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    uuid TEXT NOT NULL UNIQUE,
+                    suite_name TEXT NOT NULL,
+                    suite_version TEXT NOT NULL,
+                    suite_path TEXT NOT NULL,
+                    suite_sha256 TEXT NOT NULL,
+                    config TEXT NOT NULL,
+                    started_at DATETIME NOT NULL,
+                    finished_at DATETIME,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),
+                    tag TEXT,
+                    git_revision TEXT,
+                    adapteval_version TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    process_id INTEGER NOT NULL,
+                    threads INTEGER NOT NULL,
+                    shard TEXT,
+                    planned_cells INTEGER NOT NULL
+                );
+                CREATE TABLE cells (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key TEXT NOT NULL UNIQUE,
+                    run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+                    model TEXT NOT NULL,
+                    model_sha256 TEXT NOT NULL,
+                    strategy TEXT NOT NULL,
+                    options TEXT NOT NULL,
+                    seed INTEGER NOT NULL,
+                    chain TEXT NOT NULL,
+                    target_task TEXT NOT NULL,
+                    config TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+                    error TEXT,
+                    trainable_parameters INTEGER,
+                    total_parameters INTEGER,
+                    best_epoch INTEGER,
+                    stop_reason TEXT,
+                    wall_seconds REAL,
+                    started_at DATETIME NOT NULL,
+                    finished_at DATETIME
+                );
+                CREATE INDEX cells_run ON cells(run_id);
+                CREATE TABLE run_cells (
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    reused INTEGER NOT NULL CHECK (reused IN (0, 1)),
+                    PRIMARY KEY (run_id, cell_id)
+                );
+                CREATE INDEX run_cells_cell ON run_cells(cell_id);
+                CREATE TABLE epochs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+                    stage INTEGER NOT NULL,
+                    task TEXT NOT NULL,
+                    epoch INTEGER NOT NULL,
+                    step INTEGER NOT NULL,
+                    train_loss REAL NOT NULL,
+                    validation_loss REAL NOT NULL,
+                    validation_accuracy REAL NOT NULL,
+                    validation_macro_f1 REAL NOT NULL,
+                    learning_rate REAL NOT NULL,
+                    seconds REAL NOT NULL,
+                    is_best INTEGER NOT NULL CHECK (is_best IN (0, 1))
+                );
+                CREATE INDEX epochs_cell ON epochs(cell_id);
+                CREATE TABLE metrics (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+                    stage INTEGER NOT NULL,
+                    task TEXT NOT NULL,
+                    split TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    low REAL,
+                    high REAL,
+                    UNIQUE (cell_id, stage, task, split, name)
+                );
+                CREATE TABLE predictions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+                    stage INTEGER NOT NULL,
+                    task TEXT NOT NULL,
+                    split TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    example_id TEXT NOT NULL,
+                    gold TEXT NOT NULL,
+                    predicted TEXT NOT NULL,
+                    probabilities TEXT NOT NULL,
+                    UNIQUE (cell_id, stage, task, split, position)
+                );
+                CREATE TABLE artifacts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    bytes INTEGER NOT NULL
+                );
+                CREATE INDEX artifacts_cell ON artifacts(cell_id);
+                """)
+        }
+        return migrator
+    }
+}

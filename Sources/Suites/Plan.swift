@@ -1,0 +1,142 @@
+import Adaptation
+import Foundation
+import Transformers
+
+/// The version of AdaptEval, part of every content key: results of another version are not
+/// reused.
+public enum AdaptEvalVersion {
+    public static let current = "0.2.0"
+}
+
+/// One unit of work: a strategy adapting the model along a task chain with one seed.
+public struct PlannedCell: Sendable {
+    /// Place in the whole plan (shards keep it).
+    public var position: Int
+    /// The content key: sha256 of `configuration`.
+    public var key: String
+    public var strategy: StrategySpec
+    public var seed: UInt64
+    /// Task names in training order; the last is the target.
+    public var chain: [String]
+    /// The canonical JSON the key hashes.
+    public var configuration: String
+    /// The strategy's options as canonical JSON.
+    public var options: String
+
+    public var target: String { chain.last ?? "" }
+    /// `sst2 → kitchen`.
+    public var chainDescription: String { chain.joined(separator: " → ") }
+}
+
+/// The cells a suite expands into: chain × strategy × seed, in file order.
+///
+/// Strategies that do not train (zero-shot, few-shot) and `scratch` (which starts each stage
+/// from new random weights) run on single-task chains only: a chain would change nothing.
+public struct Plan: Sendable {
+    public var cells: [PlannedCell]
+
+    public init(suite: Suite) throws {
+        var cells: [PlannedCell] = []
+        for chain in suite.chains {
+            for spec in suite.definition.strategies {
+                if chain.count > 1, !Self.chains(spec.name) { continue }
+                for seed in suite.definition.seeds {
+                    let configuration = try CellConfiguration(suite: suite, strategy: spec, seed: seed, chain: chain)
+                    let json = try configuration.canonicalJSON()
+                    let strategy = try spec.makeStrategy(labelDescriptions: suite.task(chain.last ?? "")?.labelDescriptions)
+                    cells.append(PlannedCell(
+                        position: cells.count, key: SHA256.hex(of: Array(json.utf8)), strategy: spec, seed: seed, chain: chain,
+                        configuration: json, options: try CellConfiguration.canonical(strategy.options)))
+                }
+            }
+        }
+        self.cells = cells
+    }
+
+    /// Whether a strategy carries what it learnt from one stage to the next.
+    static func chains(_ strategy: String) -> Bool {
+        !["zero-shot", "few-shot", "scratch"].contains(strategy)
+    }
+
+    /// Shard `index` of `count` (1-based): every count-th cell from the index-th, so shards are
+    /// balanced, disjoint, and together cover the plan.
+    public func shard(_ index: Int, of count: Int) throws -> [PlannedCell] {
+        guard count >= 1, (1...count).contains(index) else {
+            throw SuiteError.invalidArgument(name: "--shard", reason: "use i/n with 1 ≤ i ≤ n, got \(index)/\(count)")
+        }
+        return cells.filter { $0.position % count == index - 1 }
+    }
+
+    /// Parses "i/n".
+    public static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (1...count).contains(index) else {
+            throw SuiteError.invalidArgument(name: "--shard", reason: "use i/n with 1 ≤ i ≤ n (e.g. 2/4), got '\(text)'")
+        }
+        return (index, count)
+    }
+}
+
+/// Everything that determines a cell's results, and nothing else: no paths, suite name, tag,
+/// shard or database. Its canonical JSON (sorted keys) is what the content key hashes.
+struct CellConfiguration: Encodable {
+    struct Model: Encodable {
+        var weightsSHA256: String
+        var fileSHA256: [String: String]
+        enum CodingKeys: String, CodingKey { case weightsSHA256 = "weights_sha256", fileSHA256 = "file_sha256" }
+    }
+    struct Strategy: Encodable {
+        var name: String
+        var label: String?
+        var options: [String: String]
+    }
+    struct Stage: Encodable {
+        var task: String
+        var role: String
+        var data: TaskIdentity
+        var training: ResolvedTraining
+        var labelDescriptions: [String]?
+        enum CodingKeys: String, CodingKey { case task, role, data, training, labelDescriptions = "label_descriptions" }
+    }
+
+    var adaptEvalVersion = AdaptEvalVersion.current
+    var model: Model
+    var strategy: Strategy
+    var seed: UInt64
+    var stages: [Stage]
+    var evaluation: EvaluationSpec
+
+    enum CodingKeys: String, CodingKey {
+        case adaptEvalVersion = "adapteval_version", model, strategy, seed, stages, evaluation
+    }
+
+    init(suite: Suite, strategy spec: StrategySpec, seed: UInt64, chain: [String]) throws {
+        model = Model(weightsSHA256: suite.model.weightsSHA256, fileSHA256: suite.model.fileSHA256)
+        let target = suite.task(chain.last ?? "")
+        let strategy = try spec.makeStrategy(labelDescriptions: target?.labelDescriptions)
+        self.strategy = Strategy(name: spec.name, label: spec.label, options: strategy.options)
+        self.seed = seed
+        stages = try chain.map { name in
+            guard let task = suite.task(name) else {
+                throw SuiteError.invalidArgument(name: "chain", reason: "no task named '\(name)'")
+            }
+            var training = try task.training.overridden(by: spec.training).resolved(strategy: spec.name)
+            training.configuration.seed = seed
+            return Stage(task: name, role: task.role.rawValue, data: task.identity, training: training,
+                         labelDescriptions: task.labelDescriptions)
+        }
+        evaluation = suite.definition.evaluation
+    }
+
+    func canonicalJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    static func canonical(_ options: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(options), as: UTF8.self)
+    }
+}

@@ -1,0 +1,75 @@
+import Evaluation
+import Foundation
+
+/// A validated suite with its data loaded and split: everything the plan needs.
+public struct Suite: Sendable {
+    /// The suite file's absolute path.
+    public var path: String
+    /// sha256 of the suite file's bytes.
+    public var fileSHA256: String
+    public var definition: SuiteDefinition
+    public var model: ResolvedModel
+    /// Tasks in file order.
+    public var tasks: [TaskData]
+    /// Task chains in plan order; each ends with its target.
+    public var chains: [[String]]
+
+    public var name: String { definition.name }
+
+    public func task(_ name: String) -> TaskData? { tasks.first { $0.name == name } }
+}
+
+/// The base model's folder and the hashes of the files that define it.
+public struct ResolvedModel: Sendable, Equatable {
+    public var directory: URL
+    public var name: String
+    /// sha256 of model.safetensors (the model identity DESIGN.md names).
+    public var weightsSHA256: String
+    /// sha256 of every file read from the folder, by name.
+    public var fileSHA256: [String: String]
+}
+
+/// A task's examples, split and labelled, with the identity content keys hash.
+public struct TaskData: Sendable {
+    public var name: String
+    public var role: TaskSpec.Role
+    /// Label names in index order (the training split's labels).
+    public var labelNames: [String]
+    public var train: [Sample]
+    public var validation: [Sample]
+    public var test: [Sample]
+    public var labelDescriptions: [String]?
+    /// Suite training settings with this task's overrides.
+    public var training: TrainingSpec
+    /// What determines the examples: readers, columns, splits and the sha256 of data bytes.
+    public var identity: TaskIdentity
+}
+
+/// The inputs that determine a task's examples, without file paths (moving a file does not
+/// change results, so it does not change keys).
+public struct TaskIdentity: Sendable, Equatable, Encodable {
+    public struct Source: Sendable, Equatable, Encodable {
+        public var role: String
+        public var format: String
+        public var textColumn: String
+        public var labelColumn: String
+        public var pairColumn: String?
+        public var labels: [String: String]?
+        /// sha256 of each file read, in reading order.
+        public var fileSHA256: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case role, format, textColumn = "text_column", labelColumn = "label_column", pairColumn = "pair_column"
+            case labels, fileSHA256 = "file_sha256"
+        }
+    }
+
+    public var sources: [Source]
+    public var split: SplitSpec?
+    public var limit: SplitLimits?
+    public var labelNames: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case sources, split, limit, labelNames = "label_names"
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// One thing wrong with a suite file, at a line and column when the YAML has one.
+public struct SuiteProblem: Sendable, Equatable, CustomStringConvertible {
+    public var line: Int?
+    public var column: Int?
+    /// Where in the suite, e.g. `strategies[2].rank`; empty for the whole file.
+    public var field: String
+    public var message: String
+
+    public init(line: Int?, column: Int?, field: String, message: String) {
+        self.line = line
+        self.column = column
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        let location = line.map { line in column.map { "\(line):\($0)" } ?? "\(line)" }
+        let prefix = [location, field.isEmpty ? nil : field].compactMap { $0 }.joined(separator: ": ")
+        return prefix.isEmpty ? message : "\(prefix): \(message)"
+    }
+}
+
+/// What can go wrong with suites and runs.
+public enum SuiteError: Error, Equatable, LocalizedError {
+    /// The suite file is invalid; every problem found is listed (exit 2).
+    case invalidSuite(path: String, problems: [SuiteProblem])
+    /// A command-line argument that does not fit the suite (exit 2).
+    case invalidArgument(name: String, reason: String)
+    /// Some cells failed; their reasons are in the database (exit 3).
+    case cellsFailed(count: Int, database: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .invalidSuite(let path, let problems):
+            let noun = problems.count == 1 ? "problem" : "problems"
+            return "\(path): \(problems.count) \(noun):\n" + problems.map { "\(path):\($0)" }.joined(separator: "\n")
+        case .invalidArgument(let name, let reason):
+            return "\(name): \(reason)"
+        case .cellsFailed(let count, let database):
+            return "\(count) cell(s) failed; see `adapteval runs show latest --db \(database)` for their reasons"
+        }
+    }
+
+    public var isInvalidInput: Bool {
+        if case .cellsFailed = self { return false }
+        return true
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// A classification task: where its train, validation and test examples come from.
+///
+/// Either `data` names one dataset that `split` divides by seed (stratified), or `train`,
+/// `validation` and `test` name datasets; a missing validation set is carved from `train`
+/// with `split.validation`. `limit` caps each split, keeping label proportions.
+public struct TaskSpec: Decodable, Sendable, Equatable, Placeholder {
+    public enum Role: String, Codable, Sendable, CaseIterable {
+        /// Transferred from: chains start with it.
+        case source
+        /// Trained between a source (or the base model) and a target.
+        case intermediate
+        /// Adapted to and scored: every chain ends with one.
+        case target
+    }
+
+    public var role: Role
+    public var data: String?
+    public var train: String?
+    public var validation: String?
+    public var test: String?
+    public var split: SplitSpec?
+    public var limit: SplitLimits?
+    /// Words describing each label, in label order, for zero-shot.
+    public var labelDescriptions: [String]?
+    /// Training settings for this task's stage (over the suite's, under a strategy's).
+    public var training: TrainingSpec?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case role, data, train, validation, test, split, limit, labelDescriptions = "label_descriptions", training
+    }
+
+    static var placeholder: TaskSpec { TaskSpec(role: .target) }
+
+    init(role: Role) { self.role = role }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let roleText = try c.decodeIfPresent(String.self, forKey: .role) ?? "target"
+        role = Role(rawValue: roleText) ?? .target
+        if Role(rawValue: roleText) == nil, let node = decoder as? YAMLNodeDecoder {
+            node.log.record("unknown role '\(roleText)' (use source, intermediate or target)",
+                            field: fieldName(node.codingPath + [CodingKeys.role]))
+        }
+        data = try c.decodeIfPresent(String.self, forKey: .data)
+        train = try c.decodeIfPresent(String.self, forKey: .train)
+        validation = try c.decodeIfPresent(String.self, forKey: .validation)
+        test = try c.decodeIfPresent(String.self, forKey: .test)
+        split = try c.decodeIfPresent(SplitSpec.self, forKey: .split)
+        limit = try c.decodeIfPresent(SplitLimits.self, forKey: .limit)
+        labelDescriptions = try c.decodeIfPresent([String].self, forKey: .labelDescriptions)
+        training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
+    }
+}
+
+/// Fractions for splits made by seed; each label's examples are shuffled and divided alike.
+public struct SplitSpec: Decodable, Encodable, Sendable, Equatable, Placeholder {
+    public var train: Double?
+    public var validation: Double?
+    public var test: Double?
+    /// The shuffle's seed: fixed per task, independent of training seeds, so every cell is
+    /// scored on the same test examples.
+    public var seed: UInt64
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case train, validation, test, seed }
+
+    static var placeholder: SplitSpec { SplitSpec(seed: 0) }
+
+    init(train: Double? = nil, validation: Double? = nil, test: Double? = nil, seed: UInt64) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+        self.seed = seed
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        train = try c.decodeIfPresent(Double.self, forKey: .train)
+        validation = try c.decodeIfPresent(Double.self, forKey: .validation)
+        test = try c.decodeIfPresent(Double.self, forKey: .test)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+    }
+}
+
+/// The most examples each split keeps.
+public struct SplitLimits: Decodable, Encodable, Sendable, Equatable, Placeholder {
+    public var train: Int?
+    public var validation: Int?
+    public var test: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case train, validation, test }
+
+    static var placeholder: SplitLimits { SplitLimits() }
+
+    init(train: Int? = nil, validation: Int? = nil, test: Int? = nil) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        train = try c.decodeIfPresent(Int.self, forKey: .train)
+        validation = try c.decodeIfPresent(Int.self, forKey: .validation)
+        test = try c.decodeIfPresent(Int.self, forKey: .test)
+    }
+}

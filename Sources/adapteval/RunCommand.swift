@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import ResultStore
+import Suites
+
+/// The results database option shared by run, runs, and export.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "Results database (SQLite).") var db: String = "results.sqlite"
+
+    var absolutePath: String { URL(fileURLWithPath: db).standardizedFileURL.path }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a suite: adapt with every strategy, evaluate, and store the results.",
+        discussion: """
+            The suite expands into cells (model × strategy × task chain × seed), each with a \
+            content key; a finished cell with the same key in the database is reused, not \
+            recomputed. Interrupted runs resume with the same command. Exit 3 when any cell \
+            failed (its reason is in the database), 130 when interrupted. \
+            See docs/suite-format.md.
+            """)
+
+    @Argument(help: "Suite file (YAML).") var suite: String
+    @OptionGroup var database: DatabaseOption
+    @Option(name: .long, help: "A label for this run (e.g. a checkpoint or commit).") var tag: String?
+    @Option(name: .long, help: "Run only shard i of n (1-based), e.g. 2/4, for parallel CI jobs.") var shard: String?
+    @Flag(name: .long, help: "Recompute cells even when the database holds them.") var force = false
+    @Flag(name: .long, help: "Validate and print the plan (cells, keys, cached or not) without running.") var dryRun = false
+    @Option(name: .long, help: "Folder for adapted checkpoints (default: <db>-artifacts beside the database).")
+    var artifacts: String?
+    @Flag(name: .long, help: "Write the outcome as JSON to standard output.") var json = false
+
+    func run() throws {
+        let loaded = try SuiteLoader().load(path: suite)
+        let plan = try Plan(suite: loaded)
+        let shardRange = try shard.map(Plan.parseShard)
+        let store = try ResultDatabase(path: database.absolutePath)
+        var options = SuiteRunner.Options(tag: tag, shard: shardRange, force: force)
+        options.artifactsDirectory = URL(fileURLWithPath: artifacts ?? Self.defaultArtifacts(database.absolutePath))
+        let runner = SuiteRunner(suite: loaded, plan: plan, database: store, options: options)
+        if dryRun {
+            try printPlan(runner.cells(), store: store, total: plan.cells.count)
+            return
+        }
+        let display = RunProgressDisplay()
+        runner.observer = display
+        let interrupt = InterruptHandler { runner.markInterrupted() }
+        let outcome = try runner.run()
+        interrupt.cancel()
+        try store.checkpoint()
+        if json {
+            let object: [String: Any] = [
+                "run_id": outcome.runID, "database": store.path, "computed": outcome.computed, "reused": outcome.reused,
+                "failed": outcome.failed, "seconds": outcome.seconds, "suite": loaded.name,
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            let total = outcome.computed + outcome.reused + outcome.failed
+            print("run \(outcome.runID) of \(loaded.name): \(total) cell(s): \(outcome.computed) computed, "
+                  + "\(outcome.reused) reused, \(outcome.failed) failed, in \(RunsFormatting.duration(outcome.seconds))")
+            print("database: \(store.path)")
+            print("see: adapteval runs show \(outcome.runID) --db \(store.path)")
+        }
+        if outcome.failed > 0 { throw SuiteError.cellsFailed(count: outcome.failed, database: store.path) }
+    }
+
+    static func defaultArtifacts(_ database: String) -> String {
+        let url = URL(fileURLWithPath: database)
+        return url.deletingLastPathComponent().appendingPathComponent(
+            url.deletingPathExtension().lastPathComponent + "-artifacts").path
+    }
+
+    func printPlan(_ cells: [PlannedCell], store: ResultDatabase, total: Int) throws {
+        var rows: [[String: Any]] = []
+        for cell in cells {
+            let cached = try store.finishedCell(key: cell.key) != nil
+            rows.append([
+                "position": cell.position, "key": cell.key, "strategy": cell.strategy.displayName, "seed": cell.seed,
+                "chain": cell.chain, "cached": cached && !force,
+            ])
+        }
+        if json {
+            let object: [String: Any] = ["cells": rows, "planned": total, "selected": cells.count]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            return
+        }
+        print("\(cells.count) of \(total) cell(s)")
+        for row in rows {
+            let chain = (row["chain"] as? [String] ?? []).joined(separator: " → ")
+            let key = (row["key"] as? String ?? "").prefix(12)
+            print("\(row["position"] ?? "")\t\(key)\t\(row["strategy"] ?? "")\tseed \(row["seed"] ?? "")\t\(chain)"
+                  + ((row["cached"] as? Bool ?? false) ? "\tcached" : ""))
+        }
+    }
+}
+
+/// Ctrl-C and SIGTERM: mark the run interrupted (finished cells are already safe) and exit 130.
+final class InterruptHandler {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ onInterrupt: @escaping @Sendable () -> Void) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                onInterrupt()
+                FileHandle.standardError.write(Data("\nadapteval: interrupted; finished cells are saved, run the same command to resume\n".utf8))
+                Foundation.exit(ExitStatus.interrupted)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
