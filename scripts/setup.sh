@@ -15,7 +15,7 @@ sudo_if_needed() {
 }
 
 install_system_packages() {
-    local wanted=(libopenblas-dev libsqlite3-dev libcurl4-openssl-dev pkg-config)
+    local wanted=(libopenblas-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev pkg-config)
     local missing=()
     for package in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

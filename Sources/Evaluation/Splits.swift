@@ -29,15 +29,23 @@ public enum Splits {
         return parts.enumerated().map { index, samples in
             var chosen = samples
             if index < limits.count, let limit = limits[index], chosen.count > limit {
-                // Keep proportions under the cap: take the first `share` of each label.
-                let byLabel = Dictionary(grouping: chosen, by: \.label)
-                chosen = dataset.labelNames.flatMap { label -> [Sample] in
-                    let group = byLabel[label] ?? []
-                    let share = Int((Double(group.count) * Double(limit) / Double(samples.count)).rounded())
-                    return Array(group.prefix(share))
-                }
+                chosen = capped(chosen, limit: limit, labelNames: dataset.labelNames)
             }
             return Dataset(name: "\(dataset.name)[\(index)]", samples: chosen, labelNames: dataset.labelNames)
         }
+    }
+
+    /// Exactly `limit` samples with label proportions kept: each label gets the floor of its
+    /// share, and the samples left over go to the largest remainders (ties in label order).
+    static func capped(_ samples: [Sample], limit: Int, labelNames: [String]) -> [Sample] {
+        let byLabel = Dictionary(grouping: samples, by: \.label)
+        let shares = labelNames.map { Double(byLabel[$0]?.count ?? 0) * Double(limit) / Double(samples.count) }
+        var quotas = shares.map { Int($0.rounded(.down)) }
+        let order = shares.indices.sorted { a, b in
+            let (ra, rb) = (shares[a] - Double(quotas[a]), shares[b] - Double(quotas[b]))
+            return ra != rb ? ra > rb : a < b
+        }
+        for label in order.prefix(limit - quotas.reduce(0, +)) { quotas[label] += 1 }
+        return labelNames.enumerated().flatMap { index, label in Array((byLabel[label] ?? []).prefix(quotas[index])) }
     }
 }

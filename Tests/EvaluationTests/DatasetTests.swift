@@ -113,6 +113,15 @@ struct SharedDatasetTests {
         #expect(parts[1].samples.count == 60)
     }
 
+    @Test func aLimitGivesExactlyThatManySamplesEvenWhenSharesRoundUp() throws {
+        // Shares of 31 over labels of 80 and 160 are 10.33 and 20.67: floors 10 + 20, and the
+        // one left over goes to the larger remainder.
+        for (limit, counts) in [(31, [10, 21]), (1, [0, 1]), (2, [1, 1]), (5, [2, 3])] {
+            let parts = try Splits.stratified(dataset(), fractions: [0.8, 0.2], limits: [limit, nil], seed: 3)
+            #expect(parts[0].labelCounts == counts, "limit \(limit)")
+        }
+    }
+
     @Test func fractionsOverOneAreRejected() {
         #expect(throws: EvaluationError.self) { try Splits.stratified(dataset(), fractions: [0.8, 0.3], seed: 1) }
     }
