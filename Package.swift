@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "TestSupport"]),
         .testTarget(name: "SuitesTests", dependencies: ["Suites", "TestSupport"]),
         .testTarget(
-            name: "AdaptEvalCLITests", dependencies: ["Transformers", "TestSupport"],
+            name: "AdaptEvalCLITests", dependencies: ["Transformers", "ResultStore", "TestSupport"],
             exclude: ["Golden"]),
     ]
 )

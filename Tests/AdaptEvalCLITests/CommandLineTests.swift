@@ -11,6 +11,10 @@ import Transformers
         ("bench-forward-help.txt", ["bench", "forward", "--help"]),
         ("train-help.txt", ["train", "--help"]),
         ("check-gradients-help.txt", ["check-gradients", "--help"]),
+        ("run-help.txt", ["run", "--help"]),
+        ("runs-show-help.txt", ["runs", "show", "--help"]),
+        ("export-help.txt", ["export", "--help"]),
+        ("merge-help.txt", ["merge", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)

@@ -1,0 +1,142 @@
+import Foundation
+import ResultStore
+import TestSupport
+import Testing
+
+/// Starts `adapteval` without waiting for it.
+func startAdaptEval(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = CommandRunner.executable
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// Polls the database (as another process would) until `condition` holds or time runs out.
+func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (ResultDatabase) throws -> Bool) throws -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if let database = try? ResultDatabase(path: path, readOnly: true), (try? condition(database)) == true { return true }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    return false
+}
+
+@Suite struct RunCommandTests {
+    /// Twelve cells that each take a noticeable time, so a kill lands mid-run.
+    static func slowSuite() throws -> TinySuite {
+        try TinySuite.make(
+            yaml: TinySuite.yaml(strategies: ["full", "bitfit", "linear-probe"], seeds: [1, 2], epochs: 3),
+            examplesPerDomain: 240, hidden: 32, layers: 2)
+    }
+
+    @Test func aRunKilledWithSIGKILLResumesWithoutLosingOrDuplicatingCells() throws {
+        let fixture = try Self.slowSuite()
+        let db = fixture.path("results.sqlite").path
+        let child = try startAdaptEval(["run", fixture.suite.path, "--db", db])
+        let started = try waitForDatabase(db) { try $0.runSummaries().first.map { $0.finishedCells >= 2 } ?? false }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        #expect(started, "no cell finished before the time limit")
+        #expect(child.terminationReason == .uncaughtSignal)
+        let killed = try ResultDatabase(path: db, readOnly: true)
+        let before = try killed.runSummaries()
+        #expect(before.count == 1 && before[0].run.status == .running)
+        let finishedBefore = try killed.cells(ofRun: try #require(before[0].run.id)).filter { $0.cell.status == .finished }
+        #expect(finishedBefore.count >= 2 && finishedBefore.count < 12, "the kill should land mid-run")
+
+        let resumed = try CommandRunner.run(["run", fixture.suite.path, "--db", db, "--json"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        let outcome = try JSONSerialization.jsonObject(with: Data(resumed.standardOutput.utf8)) as? [String: Any] ?? [:]
+        #expect(outcome["reused"] as? Int == finishedBefore.count)
+        #expect(outcome["computed"] as? Int == 12 - finishedBefore.count)
+        let database = try ResultDatabase(path: db, readOnly: true)
+        let counts = try database.tableCounts()
+        #expect(counts["cells"] == 12)
+        let runs = try database.runSummaries()
+        #expect(runs.map(\.run.status) == [.finished, .interrupted], "the killed run is marked interrupted")
+        let cells = try database.cells(ofRun: try #require(runs[0].run.id))
+        #expect(cells.count == 12 && cells.allSatisfy { $0.cell.status == .finished })
+        for old in finishedBefore {
+            let now = try #require(cells.first { $0.cell.key == old.cell.key })
+            #expect(now.cell.id == old.cell.id && now.reused && now.metrics == old.metrics)
+        }
+    }
+
+    @Test func ctrlCMarksTheRunInterruptedAndExitsWith130() throws {
+        let fixture = try Self.slowSuite()
+        let db = fixture.path("results.sqlite").path
+        let child = try startAdaptEval(["run", fixture.suite.path, "--db", db])
+        let started = try waitForDatabase(db) { try $0.runSummaries().first.map { $0.linkedCells >= 1 } ?? false }
+        kill(child.processIdentifier, SIGINT)
+        child.waitUntilExit()
+        #expect(started)
+        #expect(child.terminationStatus == 130)
+        let runs = try ResultDatabase(path: db, readOnly: true).runSummaries()
+        #expect(runs.first?.run.status == .interrupted)
+    }
+
+    @Test func runsListShowExportAndMergeDescribeTheSameCells() throws {
+        let fixture = try TinySuite.make(yaml: TinySuite.yaml(strategies: ["linear-probe", "bitfit"], epochs: 1))
+        let a = fixture.path("a.sqlite").path
+        let b = fixture.path("b.sqlite").path
+        let run1 = try CommandRunner.run(["run", fixture.suite.path, "--db", a, "--shard", "1/2", "--tag", "first-half"])
+        #expect(run1.status == 0, "\(run1.standardError)")
+        #expect(run1.standardOutput.contains("database: \(a)"))
+        #expect(try CommandRunner.run(["run", fixture.suite.path, "--db", b, "--shard", "2/2"]).status == 0)
+
+        let list = try CommandRunner.run(["runs", "list", "--db", a, "--json"])
+        let runs = try JSONSerialization.jsonObject(with: Data(list.standardOutput.utf8)) as? [[String: Any]] ?? []
+        #expect(runs.count == 1 && runs[0]["tag"] as? String == "first-half" && runs[0]["shard"] as? String == "1/2")
+
+        let show = try CommandRunner.run(["runs", "show", "latest", "--db", a, "--json"])
+        let run = try JSONSerialization.jsonObject(with: Data(show.standardOutput.utf8)) as? [String: Any] ?? [:]
+        let cells = run["cells"] as? [[String: Any]] ?? []
+        #expect(cells.count == 2)
+        #expect(cells.allSatisfy { ($0["metrics"] as? [Any])?.isEmpty == false && $0["trainable_parameters"] is Int })
+        let text = try CommandRunner.run(["runs", "show", "1", "--db", a])
+        #expect(text.status == 0 && text.standardOutput.contains("accuracy [95% CI]"))
+
+        let merged = fixture.path("all.sqlite").path
+        let merge = try CommandRunner.run(["merge", a, b, "-o", merged, "--json"])
+        #expect(merge.status == 0, "\(merge.standardError)")
+        let mergeCounts = try JSONSerialization.jsonObject(with: Data(merge.standardOutput.utf8)) as? [String: Any] ?? [:]
+        #expect(mergeCounts["cells_added"] as? Int == 4 && mergeCounts["runs_added"] as? Int == 2)
+        let again = try CommandRunner.run(["merge", a, b, "-o", merged, "--json"])
+        let againCounts = try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any] ?? [:]
+        #expect(againCounts["cells_added"] as? Int == 0 && againCounts["runs_added"] as? Int == 0)
+
+        let csv = try CommandRunner.run(["export", "--db", merged, "--format", "csv"])
+        let lines = csv.standardOutput.split(separator: "\n")
+        #expect(lines.first == "run_id,run_tag,cell_key,strategy,options,seed,chain,target_task,status,stage,task,split,metric,value,low,high")
+        #expect(Set(lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] }).count == 4, "four distinct cells")
+        let json = try CommandRunner.run(["export", "--db", merged, "--format", "json", "--run", "latest"])
+        let exported = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any] ?? [:]
+        #expect((exported["runs"] as? [Any])?.count == 1)
+
+        let rerun = try CommandRunner.run(["run", fixture.suite.path, "--db", merged, "--dry-run", "--json"])
+        let plan = try JSONSerialization.jsonObject(with: Data(rerun.standardOutput.utf8)) as? [String: Any] ?? [:]
+        #expect((plan["cells"] as? [[String: Any]])?.allSatisfy { $0["cached"] as? Bool == true } == true)
+    }
+
+    @Test func anInvalidSuiteOrDatabaseExitsWith2NamingTheProblems() throws {
+        let fixture = try TinySuite.make(yaml: TinySuite.yaml(strategies: ["full", "magic"]).replacingOccurrences(
+            of: "version: 1", with: "version: 1\nowner: me"))
+        let result = try CommandRunner.run(["run", fixture.suite.path, "--db", fixture.path("r.sqlite").path])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("\(fixture.suite.path): 2 problems:"))
+        #expect(result.standardError.contains("\(fixture.suite.path):3:1: unknown key 'owner'"))
+        #expect(result.standardError.contains("strategies[1]: unknown strategy 'magic'"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.path("r.sqlite").path), "nothing written for an invalid suite")
+
+        let shard = try CommandRunner.run(["run", TinySuite.make().suite.path, "--shard", "3/2", "--dry-run"])
+        #expect(shard.status == 2 && shard.standardError.contains("--shard"))
+        let missing = try CommandRunner.run(["runs", "list", "--db", fixture.path("none.sqlite").path])
+        #expect(missing.status == 2 && missing.standardError.contains("none.sqlite"))
+    }
+}
