@@ -12,11 +12,15 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product adapteval
 
+DB ?= results.sqlite
+
 demo: build
-	@echo "== Embedding the demo sentences with $(MODEL) and comparing them (cosine similarity) =="
-	$(BIN) similarity --model $(MODEL) --input fixtures/demo-sentences.jsonl
+	@echo "== The quick-start suite: six strategies adapt $(MODEL) to gadget reviews, directly and via restaurant reviews =="
+	$(BIN) run suites/quickstart.yaml --db $(DB)
 	@echo
-	$(BIN) model info $(MODEL) --summary
+	$(BIN) runs show latest --db $(DB)
+	@echo
+	@echo "Results database: $(abspath $(DB))  (query it with sqlite3; see docs/schema.md)"
 
 test: setup
 	$(SWIFT) build $(TEST_FLAGS)
