@@ -1,8 +1,25 @@
 import Foundation
 import GRDB
 
+/// A row that belongs to one cell (and is deleted with it).
+public protocol CellChildRecord: MutablePersistableRecord {
+    var id: Int64? { get set }
+    var cellID: Int64 { get set }
+}
+
+extension Array where Element: CellChildRecord {
+    /// Inserts every row as a new row of cell `cellID`.
+    func insert(_ db: Database, cellID: Int64) throws {
+        for var row in self {
+            row.id = nil
+            row.cellID = cellID
+            try row.insert(db)
+        }
+    }
+}
+
 /// One validation during training: the curve overfitting analysis reads.
-public struct EpochRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct EpochRow: Codable, Sendable, Equatable, FetchableRecord, CellChildRecord {
     public static let databaseTableName = "epochs"
     public var id: Int64?
     public var cellID: Int64 = 0
@@ -48,7 +65,7 @@ public struct EpochRow: Codable, Sendable, Equatable, FetchableRecord, MutablePe
 
 /// One score of a cell on one task's split, measured after a chain stage, with an optional
 /// confidence interval.
-public struct MetricRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct MetricRow: Codable, Sendable, Equatable, FetchableRecord, CellChildRecord {
     public static let databaseTableName = "metrics"
     public var id: Int64?
     public var cellID: Int64 = 0
@@ -78,7 +95,7 @@ public struct MetricRow: Codable, Sendable, Equatable, FetchableRecord, MutableP
 }
 
 /// One example's gold label, predicted label and class probabilities.
-public struct PredictionRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct PredictionRow: Codable, Sendable, Equatable, FetchableRecord, CellChildRecord {
     public static let databaseTableName = "predictions"
     public var id: Int64?
     public var cellID: Int64 = 0
@@ -112,7 +129,7 @@ public struct PredictionRow: Codable, Sendable, Equatable, FetchableRecord, Muta
 }
 
 /// A file a cell produced (the adapted checkpoint's weights and metadata).
-public struct ArtifactRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct ArtifactRow: Codable, Sendable, Equatable, FetchableRecord, CellChildRecord {
     public static let databaseTableName = "artifacts"
     public var id: Int64?
     public var cellID: Int64 = 0

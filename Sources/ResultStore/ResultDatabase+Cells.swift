@@ -55,22 +55,10 @@ extension ResultDatabase {
     /// Writes a finished cell's results and marks it finished, all in one transaction.
     public func finishCell(id: Int64, result: CellResult, at date: Date = Date()) throws {
         try write { db in
-            for var row in result.epochs {
-                row.cellID = id
-                try row.insert(db)
-            }
-            for var row in result.metrics {
-                row.cellID = id
-                try row.insert(db)
-            }
-            for var row in result.predictions {
-                row.cellID = id
-                try row.insert(db)
-            }
-            for var row in result.artifacts {
-                row.cellID = id
-                try row.insert(db)
-            }
+            try result.epochs.insert(db, cellID: id)
+            try result.metrics.insert(db, cellID: id)
+            try result.predictions.insert(db, cellID: id)
+            try result.artifacts.insert(db, cellID: id)
             try db.execute(
                 sql: """
                     UPDATE cells SET status = 'finished', error = NULL, trainable_parameters = ?, total_parameters = ?,

@@ -76,26 +76,10 @@ extension ResultDatabase {
                 try copy.insert(db)
                 guard let id = copy.id else { continue }
                 cellIDs[sourceID] = id
-                for var row in snapshot.epochs[sourceID] ?? [] {
-                    row.id = nil
-                    row.cellID = id
-                    try row.insert(db)
-                }
-                for var row in snapshot.metrics[sourceID] ?? [] {
-                    row.id = nil
-                    row.cellID = id
-                    try row.insert(db)
-                }
-                for var row in snapshot.predictions[sourceID] ?? [] {
-                    row.id = nil
-                    row.cellID = id
-                    try row.insert(db)
-                }
-                for var row in snapshot.artifacts[sourceID] ?? [] {
-                    row.id = nil
-                    row.cellID = id
-                    try row.insert(db)
-                }
+                try (snapshot.epochs[sourceID] ?? []).insert(db, cellID: id)
+                try (snapshot.metrics[sourceID] ?? []).insert(db, cellID: id)
+                try (snapshot.predictions[sourceID] ?? []).insert(db, cellID: id)
+                try (snapshot.artifacts[sourceID] ?? []).insert(db, cellID: id)
             }
             for link in snapshot.links {
                 guard let runID = runIDs[link.runID], let cellID = cellIDs[link.cellID] else { continue }
