@@ -57,6 +57,9 @@ public final class RunProgressDisplay: RunObserver {
         case .failed(let reason):
             remainingToCompute -= 1
             text = paint("FAILED", code: "31") + ": \(reason)"
+        case .skipped(let reason):
+            remainingToCompute -= 1
+            text = "skipped: \(reason)"
         }
         if interactive { write("\r\u{1B}[2K") }
         write("[\(number)/\(total)] \(describe(cell)): \(text)\n")

@@ -20,6 +20,8 @@ public enum CellOutcome: Sendable, Equatable {
     /// A finished cell with the same content key was in the database.
     case reused
     case failed(reason: String)
+    /// A live process of another run was computing the cell; this run left it alone.
+    case skipped(reason: String)
 }
 
 /// The result of `SuiteRunner.run()`.
@@ -28,6 +30,8 @@ public struct RunOutcome: Sendable, Equatable {
     public var computed: Int
     public var reused: Int
     public var failed: Int
+    /// Cells another live run was computing.
+    public var skipped = 0
     public var seconds: Double
 }
 
@@ -107,13 +111,24 @@ public final class SuiteRunner: @unchecked Sendable {
                 key: cell.key, model: suite.model.name, modelSHA256: suite.model.weightsSHA256,
                 strategy: cell.strategy.displayName, options: cell.options, seed: Int64(bitPattern: cell.seed),
                 chain: try CellConfiguration.canonicalList(cell.chain), targetTask: cell.target, config: cell.configuration)
-            let begun = try beginCell(record, runID: runID, position: cell.position)
-            if begun.alreadyFinished {
+            let cellID: Int64
+            switch try database.beginCell(
+                record, runID: runID, position: cell.position, recomputing: options.force,
+                isAlive: { $0.host == host && Self.processExists($0.processID) })
+            {
+            case .started(let started):
+                guard let id = started.id else { continue }
+                cellID = id
+            case .alreadyFinished:
                 outcome.reused += 1
                 observer?.cellFinished(cell, number: number + 1, of: cells.count, outcome: .reused)
                 continue
+            case .inProgressElsewhere(let other):
+                outcome.skipped += 1
+                observer?.cellFinished(cell, number: number + 1, of: cells.count,
+                                       outcome: .skipped(reason: "run \(other.runID ?? 0) is computing it"))
+                continue
             }
-            guard let cellID = begun.cell.id else { continue }
             let cellStarted = Date()
             executor.progress = { [weak self] stage, stages, progress in
                 self?.observer?.cellProgress(cell, stage: stage, stages: stages, progress: progress)
@@ -137,13 +152,8 @@ public final class SuiteRunner: @unchecked Sendable {
             }
         }
         outcome.seconds = Date().timeIntervalSince(started)
-        try database.finishRun(id: runID, status: outcome.failed > 0 ? .failed : .finished)
+        try database.finishRun(id: runID, status: outcome.failed > 0 ? .failed : outcome.skipped > 0 ? .interrupted : .finished)
         return outcome
-    }
-
-    /// `--force` recomputes a finished cell in place.
-    private func beginCell(_ record: CellRecord, runID: Int64, position: Int) throws -> (cell: CellRecord, alreadyFinished: Bool) {
-        try database.beginCell(record, runID: runID, position: position, recomputing: options.force)
     }
 
     /// Marks the current run interrupted (for a Ctrl-C handler).

@@ -62,7 +62,7 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, output: St
         let run = try database.startRun(sampleRun())
         let runID = try #require(run.id)
         let begun = try database.beginCell(sampleCell("k1"), runID: runID, position: 0)
-        #expect(!begun.alreadyFinished)
+        #expect(!begun.isAlreadyFinished)
         let cellID = try #require(begun.cell.id)
         #expect(try database.finishedCell(key: "k1") == nil)
         try database.finishCell(id: cellID, result: sampleResult())
@@ -83,17 +83,36 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, output: St
         let abandoned = try database.beginCell(sampleCell("k"), runID: first, position: 0)
         let second = try #require(try database.startRun(sampleRun()).id)
         let retried = try database.beginCell(sampleCell("k"), runID: second, position: 0)
-        #expect(retried.cell.id != abandoned.cell.id && !retried.alreadyFinished)
+        #expect(retried.cell.id != abandoned.cell.id && !retried.isAlreadyFinished)
         try database.failCell(id: try #require(retried.cell.id), error: "training diverged", wallSeconds: 1)
         let third = try #require(try database.startRun(sampleRun()).id)
         let again = try database.beginCell(sampleCell("k"), runID: third, position: 0)
         try database.finishCell(id: try #require(again.cell.id), result: sampleResult())
         let fourth = try #require(try database.startRun(sampleRun()).id)
         let linked = try database.beginCell(sampleCell("k"), runID: fourth, position: 0)
-        #expect(linked.alreadyFinished && linked.cell.id == again.cell.id)
+        #expect(linked.isAlreadyFinished && linked.cell.id == again.cell.id)
         let counts = try database.tableCounts()
         #expect(counts["cells"] == 1 && counts["metrics"] == 3)
         #expect(try database.cells(ofRun: fourth).first?.reused == true)
+    }
+
+    @Test func aCellALiveRunIsComputingIsLeftAloneAndAReplacedComputationCannotFinish() throws {
+        let database = try ResultDatabase(path: try temporaryDatabasePath())
+        let first = try #require(try database.startRun(sampleRun()).id)
+        let owned = try database.beginCell(sampleCell("k"), runID: first, position: 0)
+        let second = try #require(try database.startRun(sampleRun()).id)
+        let busy = try database.beginCell(sampleCell("k"), runID: second, position: 0, isAlive: { _ in true })
+        guard case .inProgressElsewhere(let other) = busy else {
+            Issue.record("expected the cell to be in progress elsewhere, got \(busy)")
+            return
+        }
+        #expect(other.id == owned.cell.id)
+        // Its process gone, the second run takes the key over; the first can no longer finish it.
+        let taken = try database.beginCell(sampleCell("k"), runID: second, position: 0, isAlive: { _ in false })
+        #expect(taken.cell.id != owned.cell.id)
+        #expect(throws: ResultStoreError.self) { try database.finishCell(id: try #require(owned.cell.id), result: sampleResult()) }
+        try database.finishCell(id: try #require(taken.cell.id), result: sampleResult())
+        #expect(try database.tableCounts()["cells"] == 1 && (try database.tableCounts()["metrics"]) == 3)
     }
 
     @Test func recomputingAFinishedCellKeepsItsIdAndReplacesItsResults() throws {
@@ -103,7 +122,7 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, output: St
         try database.finishCell(id: try #require(cell.cell.id), result: sampleResult(metrics: 3))
         let second = try #require(try database.startRun(sampleRun()).id)
         let forced = try database.beginCell(sampleCell("k"), runID: second, position: 0, recomputing: true)
-        #expect(!forced.alreadyFinished && forced.cell.id == cell.cell.id)
+        #expect(!forced.isAlreadyFinished && forced.cell.id == cell.cell.id)
         try database.finishCell(id: try #require(forced.cell.id), result: sampleResult(metrics: 5))
         let counts = try database.tableCounts()
         #expect(counts["cells"] == 1 && counts["metrics"] == 5 && counts["epochs"] == 1)
