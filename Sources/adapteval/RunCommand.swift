@@ -96,12 +96,12 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Ctrl-C and SIGTERM: mark the run interrupted (finished cells are already safe) and exit 130.
+/// Ctrl-C, SIGTERM and SIGHUP (the terminal closed): mark the run interrupted (finished cells are already safe) and exit 130.
 final class InterruptHandler {
     private var sources: [DispatchSourceSignal] = []
 
     init(_ onInterrupt: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGINT, SIGTERM] {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
@@ -116,7 +116,6 @@ final class InterruptHandler {
 
     func cancel() {
         for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { signal(signalNumber, SIG_DFL) }
     }
 }

@@ -31,13 +31,14 @@ struct RunsListCommand: ParsableCommand {
             print("no runs in \(store.path)")
             return
         }
-        print("id\tstatus\tsuite\ttag\tcells (finished/failed/reused)\tstarted")
+        var rows = [["id", "status", "suite", "tag", "cells", "finished", "failed", "reused", "started"]]
         for summary in summaries {
             let run = summary.run
-            print("\(run.id ?? 0)\t\(run.status.rawValue)\t\(run.suiteName)\t\(run.tag ?? "-")\t"
-                  + "\(summary.linkedCells) (\(summary.finishedCells)/\(summary.failedCells)/\(summary.reusedCells))\t"
-                  + RunsFormatting.timestamp(run.startedAt))
+            rows.append([String(run.id ?? 0), run.status.rawValue, run.suiteName, run.tag ?? "-", String(summary.linkedCells),
+                         String(summary.finishedCells), String(summary.failedCells), String(summary.reusedCells),
+                         RunsFormatting.timestamp(run.startedAt)])
         }
+        print(RunsFormatting.table(rows), terminator: "")
     }
 }
 
@@ -64,7 +65,8 @@ struct RunsShowCommand: ParsableCommand {
         print("started \(RunsFormatting.timestamp(run.startedAt)) on \(run.host), \(run.threads) threads, AdaptEval \(run.adaptEvalVersion)"
               + (run.gitRevision.map { ", git \($0.prefix(12))" } ?? "") + (run.shard.map { ", shard \($0)" } ?? ""))
         print("")
-        print("strategy\tseed\tchain\tstatus\taccuracy [95% CI]\tmacro-F1\tbest epoch\ttrainable\ttime")
+        var rows = [["strategy", "seed", "chain", "status", "accuracy [95% CI]", "macro-F1", "best epoch", "trainable", "time"]]
+        var failures: [String] = []
         for detail in cells {
             let cell = detail.cell
             let target = detail.metrics.filter {
@@ -76,10 +78,18 @@ struct RunsShowCommand: ParsableCommand {
                     + ((metric.low != nil && metric.high != nil) ? String(format: " [%.3f, %.3f]", metric.low!, metric.high!) : "")
             } ?? "-"
             let macro = value("macro_f1").map { String(format: "%.4f", $0.value) } ?? "-"
-            let status = cell.status == .failed ? "failed: \(cell.error ?? "")" : cell.status.rawValue + (detail.reused ? " (reused)" : "")
-            print("\(cell.strategy)\t\(cell.seed)\t\(cell.chainTasks.joined(separator: " → "))\t\(status)\t\(accuracy)\t\(macro)\t"
-                  + "\(cell.bestEpoch.map(String.init) ?? "-")\t\(cell.trainableParameters.map(RunsFormatting.count) ?? "-")\t"
-                  + (cell.wallSeconds.map(RunsFormatting.duration) ?? "-"))
+            let status = cell.status.rawValue + (detail.reused ? " (reused)" : "")
+            if cell.status == .failed {
+                failures.append("\(cell.strategy) seed \(cell.seed) \(cell.chainTasks.joined(separator: " → ")): \(cell.error ?? "")")
+            }
+            rows.append([cell.strategy, String(cell.seed), cell.chainTasks.joined(separator: " → "), status, accuracy, macro,
+                         cell.bestEpoch.map(String.init) ?? "-", cell.trainableParameters.map(RunsFormatting.count) ?? "-",
+                         cell.wallSeconds.map(RunsFormatting.duration) ?? "-"])
+        }
+        print(RunsFormatting.table(rows), terminator: "")
+        if !failures.isEmpty {
+            print("\nfailed cells:")
+            for failure in failures { print("  \(failure)") }
         }
     }
 }
@@ -95,6 +105,18 @@ enum RunsFormatting {
         }
         guard let id = Int64(text) else { throw ValidationError("run id: expected a number or 'latest', got '\(text)'") }
         return id
+    }
+
+    /// Rows as left-aligned columns two spaces apart (widths in characters).
+    static func table(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
+            rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+        }
+        return rows.map { row in
+            row.enumerated().map { column, field in
+                column == row.count - 1 ? field : field.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
     }
 
     static func timestamp(_ date: Date) -> String {
