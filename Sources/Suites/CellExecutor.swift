@@ -14,6 +14,7 @@ struct CellExecutor {
     var progress: ((_ stage: Int, _ stages: Int, TrainingProgress) -> Void)?
 
     func execute(_ cell: PlannedCell) throws -> CellResult {
+        if let entry = cell.multitask { return try executeMultiTask(cell, entry: entry) }
         let started = Date()
         let checkpoint = try Checkpoint(directory: suite.model.directory)
         var generator = SeededGenerator(seed: cell.seed)
@@ -89,6 +90,60 @@ struct CellExecutor {
             bestEpoch: lastHistory.bestEpoch, stopReason: lastHistory.stopReason,
             wallSeconds: Date().timeIntervalSince(started), epochs: epochs, metrics: metrics,
             predictions: suite.definition.evaluation.savePredictions ? predictions : [], artifacts: artifacts)
+    }
+
+    /// Trains the set's tasks together and scores each on its validation and test splits;
+    /// every row is recorded at the last stage index, since all tasks train at once.
+    /// (Multi-task adapters have no adapted-checkpoint format yet, so no artifacts.)
+    func executeMultiTask(_ cell: PlannedCell, entry: MultiTaskSpec) throws -> CellResult {
+        let started = Date()
+        let checkpoint = try Checkpoint(directory: suite.model.directory)
+        var generator = SeededGenerator(seed: cell.seed)
+        var training = try suite.definition.training.overridden(by: entry.training).resolved(strategy: "adapter")
+        training.configuration.seed = cell.seed
+        let data = try cell.chain.map { name -> TaskData in
+            guard let task = suite.task(name) else {
+                throw SuiteError.invalidArgument(name: "multitask", reason: "no task named '\(name)'")
+            }
+            return task
+        }
+        let tasks = try data.map { task in
+            AdaptationTask(
+                name: task.name, training: try Self.examples(task.train, task: task, split: "train"),
+                validation: try Self.examples(task.validation, task: task, split: "validation"), labelNames: task.labelNames)
+        }
+        let trainer = try MultiTaskTrainer(
+            base: checkpoint, tasks: tasks, bottleneck: entry.bottleneck, pooling: training.pooling,
+            configuration: training.configuration, generator: &generator)
+        let histories = try trainer.train()
+        let stage = data.count - 1
+        var epochs: [EpochRow] = []
+        var metrics: [MetricRow] = []
+        var predictions: [PredictionRow] = []
+        for (index, task) in data.enumerated() {
+            for record in histories[index].records {
+                epochs.append(EpochRow(
+                    stage: stage, task: task.name, epoch: record.epoch, step: record.step, trainLoss: record.trainLoss,
+                    validationLoss: record.validationLoss, validationAccuracy: record.validationAccuracy,
+                    validationMacroF1: record.validationMacroF1, learningRate: record.learningRate, seconds: record.seconds,
+                    isBest: record.epoch == histories[index].bestEpoch))
+            }
+            let classifier = trainer.classifier(for: index)
+            let scored = try score(classifier, task: task, stage: stage, seed: cell.seed, splits: [
+                ("validation", task.validation, tasks[index].validation),
+                ("test", task.test, try Self.examples(task.test, task: task, split: "test")),
+            ])
+            metrics += scored.metrics
+            predictions += scored.predictions
+        }
+        let taskParameters = trainer.tasks.flatMap(\.parameters).reduce(0) { $0 + $1.count }
+        // The shared encoder holds the last activated task's adapters; those count once, above.
+        let encoderParameters = trainer.model.parameters.filter { !$0.name.hasPrefix("tasks.") }.reduce(0) { $0 + $1.count }
+        return CellResult(
+            trainableParameters: taskParameters, totalParameters: encoderParameters + taskParameters,
+            bestEpoch: histories.last?.bestEpoch, stopReason: histories.last?.stopReason ?? "",
+            wallSeconds: Date().timeIntervalSince(started), epochs: epochs, metrics: metrics,
+            predictions: suite.definition.evaluation.savePredictions ? predictions : [])
     }
 
     /// Samples as label indices of the task's training labels (checked when the suite loaded).

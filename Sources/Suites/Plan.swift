@@ -22,10 +22,12 @@ public struct PlannedCell: Sendable {
     public var configuration: String
     /// The strategy's options as canonical JSON.
     public var options: String
+    /// Set for a multi-task cell: `chain` lists the tasks trained together.
+    public var multitask: MultiTaskSpec?
 
     public var target: String { chain.last ?? "" }
-    /// `sst2 → kitchen`.
-    public var chainDescription: String { chain.joined(separator: " → ") }
+    /// `sst2 → kitchen`, or `sst2 + kitchen` for tasks trained together.
+    public var chainDescription: String { chain.joined(separator: multitask == nil ? " → " : " + ") }
 }
 
 /// The cells a suite expands into: chain × strategy × seed, in file order.
@@ -48,6 +50,18 @@ public struct Plan: Sendable {
                         position: cells.count, key: SHA256.hex(of: Array(json.utf8)), strategy: spec, seed: seed, chain: chain,
                         configuration: json, options: try CellConfiguration.canonical(strategy.options)))
                 }
+            }
+        }
+        for entry in suite.definition.multitask {
+            for seed in suite.definition.seeds {
+                let configuration = try CellConfiguration(suite: suite, multitask: entry, seed: seed)
+                let json = try configuration.canonicalJSON()
+                var strategy = StrategySpec(name: MultiTaskSpec.strategyName)
+                strategy.label = entry.label
+                cells.append(PlannedCell(
+                    position: cells.count, key: SHA256.hex(of: Array(json.utf8)), strategy: strategy, seed: seed,
+                    chain: entry.tasks, configuration: json,
+                    options: try CellConfiguration.canonical(configuration.strategy.options), multitask: entry))
             }
         }
         self.cells = cells
@@ -105,9 +119,28 @@ struct CellConfiguration: Encodable {
     var seed: UInt64
     var stages: [Stage]
     var evaluation: EvaluationSpec
+    /// "multitask" when the stages train together; absent for chains.
+    var mode: String?
 
     enum CodingKeys: String, CodingKey {
-        case adaptEvalVersion = "adapteval_version", model, strategy, seed, stages, evaluation
+        case adaptEvalVersion = "adapteval_version", model, strategy, seed, stages, evaluation, mode
+    }
+
+    init(suite: Suite, multitask entry: MultiTaskSpec, seed: UInt64) throws {
+        model = Model(weightsSHA256: suite.model.weightsSHA256, fileSHA256: suite.model.fileSHA256)
+        strategy = Strategy(name: MultiTaskSpec.strategyName, label: entry.label, options: ["size": String(entry.bottleneck)])
+        self.seed = seed
+        var training = try suite.definition.training.overridden(by: entry.training).resolved(strategy: "adapter")
+        training.configuration.seed = seed
+        stages = try entry.tasks.map { name in
+            guard let task = suite.task(name) else {
+                throw SuiteError.invalidArgument(name: "multitask", reason: "no task named '\(name)'")
+            }
+            return Stage(task: name, role: task.role.rawValue, data: task.identity, training: training,
+                         labelDescriptions: task.labelDescriptions)
+        }
+        evaluation = suite.definition.evaluation
+        mode = "multitask"
     }
 
     init(suite: Suite, strategy spec: StrategySpec, seed: UInt64, chain: [String]) throws {

@@ -169,11 +169,28 @@ extension SuiteChecker {
         return chains
     }
 
+    func checkMultiTask(tasks: [TaskData]) {
+        let names = Set(definition.tasks.names)
+        for (index, entry) in definition.multitask.enumerated() {
+            let prefix = "multitask[\(index)]"
+            if Set(entry.tasks).count < 2 { log.record("name at least two different tasks", field: "\(prefix).tasks") }
+            for task in entry.tasks where !names.contains(task) {
+                log.record("no task named '\(task)' (tasks: \(definition.tasks.names.joined(separator: ", ")))", field: "\(prefix).tasks")
+            }
+            if let size = entry.size, size < 1 { log.record("must be at least 1, got \(size)", field: "\(prefix).size") }
+            do {
+                _ = try definition.training.overridden(by: entry.training).resolved(strategy: "adapter")
+            } catch {
+                log.record(Self.suiteWording(error.localizedDescription), field: "\(prefix).training")
+            }
+        }
+    }
+
     // MARK: strategies, seeds, evaluation
 
     func checkStrategies(tasks: [TaskData], chains: [[String]]) {
-        if definition.strategies.isEmpty, log.marks["strategies"] != nil {
-            log.record("list at least one strategy (\(Strategies.names.joined(separator: ", ")))", field: "strategies")
+        if definition.strategies.isEmpty, definition.multitask.isEmpty {
+            log.record("list at least one strategy (\(Strategies.names.joined(separator: ", "))) or a multitask set", field: "strategies")
         }
         var seen: [String: Int] = [:]
         for (index, spec) in definition.strategies.enumerated() {

@@ -44,6 +44,7 @@ struct SuiteChecker {
         }
         let chains = checkChains()
         checkStrategies(tasks: tasks, chains: chains)
+        checkMultiTask(tasks: tasks)
         checkSeeds()
         checkEvaluation()
         guard let model else { return nil }

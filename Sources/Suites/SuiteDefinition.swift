@@ -11,13 +11,15 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
     public var tasks: OrderedEntries<TaskSpec>
     /// Explicit task chains (each ends with its target); nil derives them from task roles.
     public var chains: [[String]]?
+    /// Sets of tasks trained together (one adapter and head per task over a shared encoder).
+    public var multitask: [MultiTaskSpec]
     public var strategies: [StrategySpec]
     public var seeds: [UInt64]
     public var training: TrainingSpec
     public var evaluation: EvaluationSpec
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, version, description, model, datasets, tasks, chains, strategies, seeds, training, evaluation
+        case name, version, description, model, datasets, tasks, chains, multitask, strategies, seeds, training, evaluation
     }
 
     static var placeholder: SuiteDefinition {
@@ -28,7 +30,8 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
 
     init(
         name: String, version: String, description: String? = nil, model: ModelSpec, datasets: OrderedEntries<DatasetSpec>,
-        tasks: OrderedEntries<TaskSpec>, chains: [[String]]? = nil, strategies: [StrategySpec], seeds: [UInt64],
+        tasks: OrderedEntries<TaskSpec>, chains: [[String]]? = nil, multitask: [MultiTaskSpec] = [], strategies: [StrategySpec],
+        seeds: [UInt64],
         training: TrainingSpec, evaluation: EvaluationSpec
     ) {
         self.name = name
@@ -38,6 +41,7 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
         self.datasets = datasets
         self.tasks = tasks
         self.chains = chains
+        self.multitask = multitask
         self.strategies = strategies
         self.seeds = seeds
         self.training = training
@@ -53,11 +57,44 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
         datasets = try c.decode(OrderedEntries<DatasetSpec>.self, forKey: .datasets)
         tasks = try c.decode(OrderedEntries<TaskSpec>.self, forKey: .tasks)
         chains = try c.decodeIfPresent([[String]].self, forKey: .chains)
-        strategies = try c.decode([StrategySpec].self, forKey: .strategies)
+        multitask = try c.decodeIfPresent([MultiTaskSpec].self, forKey: .multitask) ?? []
+        strategies = try c.decodeIfPresent([StrategySpec].self, forKey: .strategies) ?? []
         seeds = try c.decodeIfPresent([UInt64].self, forKey: .seeds) ?? [42]
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training) ?? TrainingSpec()
         evaluation = try c.decodeIfPresent(EvaluationSpec.self, forKey: .evaluation) ?? .placeholder
     }
+}
+
+/// Tasks trained at once: a frozen shared encoder with one bottleneck adapter set and one head
+/// per task, batches taken round-robin (`MultiTaskTrainer`).
+public struct MultiTaskSpec: Decodable, Sendable, Equatable, Placeholder {
+    public var tasks: [String]
+    /// Adapter bottleneck width.
+    public var size: Int?
+    /// How results name the set (default `multitask-adapter`).
+    public var label: String?
+    /// Training settings over the suite's (task-level settings do not apply: one optimiser
+    /// schedule serves every task).
+    public var training: TrainingSpec?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case tasks, size, label, training }
+
+    static var placeholder: MultiTaskSpec { MultiTaskSpec(tasks: []) }
+
+    init(tasks: [String]) { self.tasks = tasks }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tasks = try c.decode([String].self, forKey: .tasks)
+        size = try c.decodeIfPresent(Int.self, forKey: .size)
+        label = try c.decodeIfPresent(String.self, forKey: .label)
+        training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
+    }
+
+    /// The name multi-task cells carry in results.
+    public static let strategyName = "multitask-adapter"
+    public var displayName: String { label ?? Self.strategyName }
+    public var bottleneck: Int { size ?? 64 }
 }
 
 /// The base model: a checkpoint folder, written as a path or as `{path:, name:}`.

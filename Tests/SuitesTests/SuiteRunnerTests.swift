@@ -126,3 +126,37 @@ func runSuite(_ fixture: TinySuite, database: ResultDatabase, options: SuiteRunn
         #expect(rerun.reused == plan.cells.count && rerun.computed == 0)
     }
 }
+
+@Suite struct MultiTaskSuiteTests {
+    @Test func aMultiTaskSetTrainsItsTasksTogetherAndScoresEach() throws {
+        let text = TinySuite.yaml(strategies: ["linear-probe"], seeds: [1, 2])
+            + "multitask:\n  - {tasks: [food, movies], size: 4, training: {learning_rate: 0.001}}\n"
+        let fixture = try TinySuite.make(yaml: text)
+        let suite = try SuiteLoader(environment: [:]).load(path: fixture.suite.path)
+        let plan = try Plan(suite: suite)
+        let sets = plan.cells.filter { $0.multitask != nil }
+        #expect(sets.map(\.chainDescription) == ["food + movies", "food + movies"])
+        #expect(sets.map(\.strategy.displayName) == ["multitask-adapter", "multitask-adapter"])
+        #expect(Set(sets.map(\.key)).count == 2)
+        let database = try ResultDatabase(path: fixture.path("results.sqlite").path)
+        let outcome = try runSuite(fixture, database: database)
+        #expect(outcome.failed == 0 && outcome.computed == plan.cells.count)
+        let cells = try database.cells(ofRun: outcome.runID).filter { $0.cell.strategy == "multitask-adapter" }
+        #expect(cells.count == 2)
+        for detail in cells {
+            for task in ["food", "movies"] {
+                #expect(detail.metrics.contains { $0.task == task && $0.split == "test" && $0.name == "accuracy" && $0.stage == 1 })
+                #expect(detail.epochs.contains { $0.task == task })
+            }
+            // Two tasks × 2 layers × 2 adapters × (16·4 + 4 + 4·16 + 16) + two heads of 16·2 + 2.
+            #expect(detail.cell.trainableParameters == 2 * 2 * 2 * (64 + 4 + 64 + 16) + 2 * 34)
+        }
+    }
+
+    @Test func aMultiTaskSetNeedsTwoKnownTasks() throws {
+        let text = TinySuite.yaml() + "multitask:\n  - {tasks: [food, films]}\n  - {tasks: [movies]}\n"
+        let found = try problems(in: text)
+        #expect(found.contains { $0.field == "multitask[0].tasks" && $0.message.hasPrefix("no task named 'films'") }, "\(found)")
+        #expect(found.contains { $0.field == "multitask[1].tasks" && $0.message == "name at least two different tasks" }, "\(found)")
+    }
+}
