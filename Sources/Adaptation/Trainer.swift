@@ -37,6 +37,14 @@ public struct TrainingProgress: Sendable {
     public var step: Int
     public var totalSteps: Int
     public var loss: Double
+
+    public init(epoch: Int, epochs: Int, step: Int, totalSteps: Int, loss: Double) {
+        self.epoch = epoch
+        self.epochs = epochs
+        self.step = step
+        self.totalSteps = totalSteps
+        self.loss = loss
+    }
 }
 
 /// Mini-batch training with AdamW, linear warm-up and decay, gradient accumulation and clipping,
