@@ -167,6 +167,12 @@ struct CellConfiguration: Encodable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
+    static func canonicalList(_ list: [String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(list), as: UTF8.self)
+    }
+
     static func canonical(_ options: [String: String]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

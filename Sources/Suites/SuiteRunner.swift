@@ -216,11 +216,3 @@ public final class SuiteRunner: @unchecked Sendable {
         }
     }
 }
-
-extension CellConfiguration {
-    static func canonicalList(_ list: [String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(list), as: UTF8.self)
-    }
-}
