@@ -204,7 +204,7 @@ private struct MappingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol 
         switch decoder.node {
         case .mapping(let mapping):
             var seen = Set<String>()
-            for (keyNode, value) in mapping {
+            for (keyNode, value) in Self.expandingMergeKeys(mapping) {
                 guard case .scalar(let scalar) = keyNode else {
                     decoder.log.record("keys must be plain names", at: keyNode.mark, path: decoder.codingPath)
                     continue
@@ -231,6 +231,29 @@ private struct MappingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol 
             decoder.log.record("expected a mapping, got \(YAMLNodeDecoder.kind(of: node))", at: node.mark, path: decoder.codingPath)
         }
         self.entries = entries
+    }
+
+    /// YAML merge keys (`<<: *defaults`, or a list of aliases): the merged mappings' pairs
+    /// come first, so keys written in the mapping itself override them.
+    static func expandingMergeKeys(_ mapping: Node.Mapping) -> [(key: Node, value: Node)] {
+        var merged: [(key: Node, value: Node)] = []
+        var own: [(key: Node, value: Node)] = []
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key, scalar.string == "<<" else {
+                own.append((key, value))
+                continue
+            }
+            let sources: [Node]
+            if case .sequence(let list) = value { sources = Array(list) } else { sources = [value] }
+            for case .mapping(let source) in sources { merged += expandingMergeKeys(source) }
+        }
+        let ownKeys = Set(own.compactMap { $0.key.scalar?.string })
+        var seen = Set<String>()
+        let inherited = merged.filter { pair in
+            guard let name = pair.key.scalar?.string else { return false }
+            return !ownKeys.contains(name) && seen.insert(name).inserted
+        }
+        return inherited + own
     }
 
     var allKeys: [Key] { entries.compactMap { Key(stringValue: $0.key) } }

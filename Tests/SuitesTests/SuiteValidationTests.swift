@@ -139,6 +139,18 @@ func line(of fragment: String, in text: String) -> Int? {
         #expect(suite.task("movies")?.train.isEmpty == false)
     }
 
+    @Test func anchorsAliasesAndMergeKeysShareSettings() throws {
+        let text = TinySuite.yaml(strategies: [
+            "{name: lora, training: &fast {learning_rate: 0.01, epochs: 1}}",
+            "{name: bitfit, training: {<<: *fast, epochs: 2}}",
+        ])
+        let fixture = try TinySuite.make(yaml: text)
+        let suite = try SuiteLoader(environment: [:]).load(path: fixture.suite.path)
+        let strategies = suite.definition.strategies
+        #expect(strategies[0].training?.learningRate == 0.01 && strategies[0].training?.epochs == 1)
+        #expect(strategies[1].training?.learningRate == 0.01 && strategies[1].training?.epochs == 2)
+    }
+
     @Test func aFileThatIsNotUTF8OrIsEmptyGetsAClearMessage() throws {
         let fixture = try TinySuite.make()
         try Data([0x6E, 0x61, 0x6D, 0x65, 0x3A, 0x20, 0xFF, 0xFE]).write(to: fixture.suite)
