@@ -68,6 +68,27 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         }
     }
 
+    @Test func twoProcessesRunningOneSuiteOnOneDatabaseShareTheWorkWithoutDuplicates() throws {
+        let fixture = try Self.slowSuite()
+        let db = fixture.path("results.sqlite").path
+        let first = try startAdaptEval(["run", fixture.suite.path, "--db", db])
+        let second = try startAdaptEval(["run", fixture.suite.path, "--db", db])
+        first.waitUntilExit()
+        second.waitUntilExit()
+        #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+        let database = try ResultDatabase(path: db, readOnly: true)
+        #expect(try database.tableCounts()["cells"] == 12)
+        let runs = try database.runSummaries()
+        #expect(runs.count == 2)
+        for run in runs {
+            let cells = try database.cells(ofRun: try #require(run.run.id))
+            #expect(cells.allSatisfy { $0.cell.status == .finished })
+        }
+        // Every cell was computed by exactly one of the two processes.
+        let computed = try runs.flatMap { try database.cells(ofRun: $0.run.id!).filter { !$0.reused }.map(\.cell.key) }
+        #expect(computed.count == Set(computed).count)
+    }
+
     @Test func ctrlCMarksTheRunInterruptedAndExitsWith130() throws {
         let fixture = try Self.slowSuite()
         let db = fixture.path("results.sqlite").path
