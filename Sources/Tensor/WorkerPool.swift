@@ -52,9 +52,11 @@ final class WorkerPool: @unchecked Sendable {
                 job = UnsafeRawPointer(pointer)
                 parts = requested
                 remaining.store(requested - 1, ordering: .relaxed)
-                generation.add(1, ordering: .releasing)
+                // Sequentially consistent, like the worker's side below: publish the region,
+                // then read each worker's sleep flag (a Dekker-style handshake).
+                generation.add(1, ordering: .sequentiallyConsistent)
                 for index in 0..<(requested - 1)
-                where sleeping[index].value.exchange(false, ordering: .acquiringAndReleasing) {
+                where sleeping[index].value.exchange(false, ordering: .sequentiallyConsistent) {
                     wakeUps[index].signal()
                 }
                 body(0)
@@ -80,8 +82,11 @@ final class WorkerPool: @unchecked Sendable {
                 }
             }
             while current == seen {
-                sleeping[index].value.store(true, ordering: .releasing)
-                current = generation.load(ordering: .acquiring)
+                // Raise the flag, then look for a region: both sequentially consistent, or the
+                // load may pass the store (x86 store buffers allow exactly that), the caller
+                // may miss the flag while we miss the region, and nobody wakes us.
+                sleeping[index].value.store(true, ordering: .sequentiallyConsistent)
+                current = generation.load(ordering: .sequentiallyConsistent)
                 if current != seen {
                     // A region was published before we slept; take back the flag (and any
                     // signal it caused is absorbed by a later spurious wake-up).
