@@ -45,10 +45,9 @@ public struct Plan: Sendable {
                 for seed in suite.definition.seeds {
                     let configuration = try CellConfiguration(suite: suite, strategy: spec, seed: seed, chain: chain)
                     let json = try configuration.canonicalJSON()
-                    let strategy = try spec.makeStrategy(labelDescriptions: suite.task(chain.last ?? "")?.labelDescriptions)
                     cells.append(PlannedCell(
                         position: cells.count, key: SHA256.hex(of: Array(json.utf8)), strategy: spec, seed: seed, chain: chain,
-                        configuration: json, options: try CellConfiguration.canonical(strategy.options)))
+                        configuration: json, options: try CellConfiguration.canonical(configuration.strategy.options)))
                 }
             }
         }

@@ -36,14 +36,18 @@ struct RunCommand: ParsableCommand {
         let loaded = try SuiteLoader().load(path: suite)
         let plan = try Plan(suite: loaded)
         let shardRange = try shard.map(Plan.parseShard)
+        if dryRun {
+            let selected = try shardRange.map { try plan.shard($0.index, of: $0.count) } ?? plan.cells
+            // A dry run reads the cache when there is one and never creates a database.
+            let exists = FileManager.default.fileExists(atPath: database.absolutePath)
+            try printPlan(selected, store: exists ? try ResultDatabase(path: database.absolutePath, readOnly: true) : nil,
+                          total: plan.cells.count)
+            return
+        }
         let store = try ResultDatabase(path: database.absolutePath)
         var options = SuiteRunner.Options(tag: tag, shard: shardRange, force: force)
         options.artifactsDirectory = URL(fileURLWithPath: artifacts ?? Self.defaultArtifacts(database.absolutePath))
         let runner = SuiteRunner(suite: loaded, plan: plan, database: store, options: options)
-        if dryRun {
-            try printPlan(runner.cells(), store: store, total: plan.cells.count)
-            return
-        }
         let display = RunProgressDisplay()
         runner.observer = display
         let interrupt = InterruptHandler { runner.markInterrupted() }
@@ -72,10 +76,10 @@ struct RunCommand: ParsableCommand {
             url.deletingPathExtension().lastPathComponent + "-artifacts").path
     }
 
-    func printPlan(_ cells: [PlannedCell], store: ResultDatabase, total: Int) throws {
+    func printPlan(_ cells: [PlannedCell], store: ResultDatabase?, total: Int) throws {
         var rows: [[String: Any]] = []
         for cell in cells {
-            let cached = try store.finishedCell(key: cell.key) != nil
+            let cached = try store?.finishedCell(key: cell.key) != nil
             rows.append([
                 "position": cell.position, "key": cell.key, "strategy": cell.strategy.displayName, "seed": cell.seed,
                 "chain": cell.chain, "cached": cached && !force,

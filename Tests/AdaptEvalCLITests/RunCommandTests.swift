@@ -155,7 +155,14 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         #expect(result.standardError.contains("strategies[1]: unknown strategy 'magic'"))
         #expect(!FileManager.default.fileExists(atPath: fixture.path("r.sqlite").path), "nothing written for an invalid suite")
 
-        let shard = try CommandRunner.run(["run", TinySuite.make().suite.path, "--shard", "3/2", "--dry-run"])
+        let planOnly = try CommandRunner.run(["run", fixture.suite.path.replacingOccurrences(of: "suite.yaml", with: "ok.yaml"),
+                                              "--dry-run"])
+        #expect(planOnly.status == 2, "no such suite")
+        let valid = try TinySuite.make()
+        let dry = try CommandRunner.run(["run", valid.suite.path, "--dry-run", "--db", valid.path("plan.sqlite").path])
+        #expect(dry.status == 0 && dry.standardOutput.hasPrefix("4 of 4 cell(s)"), "\(dry.standardOutput)")
+        #expect(!FileManager.default.fileExists(atPath: valid.path("plan.sqlite").path), "a dry run creates no database")
+        let shard = try CommandRunner.run(["run", valid.suite.path, "--shard", "3/2", "--dry-run"])
         #expect(shard.status == 2 && shard.standardError.contains("--shard"))
         let missing = try CommandRunner.run(["runs", "list", "--db", fixture.path("none.sqlite").path])
         #expect(missing.status == 2 && missing.standardError.contains("none.sqlite"))
