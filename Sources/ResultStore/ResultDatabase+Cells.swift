@@ -7,13 +7,6 @@ extension ResultDatabase {
         try read { db in try CellRecord.filter(sql: "key = ? AND status = 'finished'", arguments: [key]).fetchOne(db) }
     }
 
-    /// Links a cached cell to a run without recomputing it.
-    public func linkReusedCell(runID: Int64, cellID: Int64, position: Int) throws {
-        try write { db in
-            try RunCellRecord(runID: runID, cellID: cellID, position: position, reused: true).insert(db, onConflict: .ignore)
-        }
-    }
-
     /// What `beginCell` found.
     public enum CellStart: Sendable, Equatable {
         /// The run now computes the cell (a new row, or a failed or abandoned one replaced).

@@ -21,10 +21,9 @@ struct CellExecutor {
         var epochs: [EpochRow] = []
         var metrics: [MetricRow] = []
         var predictions: [PredictionRow] = []
-        var classifiers: [(task: TaskData, classifier: Classifier)] = []
+        var classifiers: [(task: TaskData, classifier: Classifier, test: [LabelledExample])] = []
         var lastHistory = TrainingHistory()
         var artifacts: [ArtifactRow] = []
-        var lastStrategy: (any AdaptationStrategy)?
         var parameterCounts = (trainable: 0, total: 0)
         let stages = cell.chain.count
 
@@ -33,8 +32,7 @@ struct CellExecutor {
                 throw SuiteError.invalidArgument(name: "chain", reason: "no task named '\(taskName)'")
             }
             let strategy = try cell.strategy.makeStrategy(labelDescriptions: task.labelDescriptions)
-            var training = try task.training.overridden(by: cell.strategy.training).resolved(strategy: cell.strategy.name)
-            training.configuration.seed = cell.seed
+            let training = cell.training[stage]
             let trainExamples = try Self.examples(task.train, task: task, split: "train")
             let validationExamples = try Self.examples(task.validation, task: task, split: "validation")
             let classifier = try strategy.prepare(
@@ -64,25 +62,24 @@ struct CellExecutor {
             // Counted before `finish`, which merges LoRA adapters away.
             parameterCounts = (classifier.trainableParameterCount, classifier.totalParameterCount)
             strategy.finish(classifier)
+            let testExamples = try Self.examples(task.test, task: task, split: "test")
             let scored = try score(classifier, task: task, stage: stage, seed: cell.seed, splits: [
-                ("validation", task.validation, validationExamples),
-                ("test", task.test, try Self.examples(task.test, task: task, split: "test")),
+                ("validation", task.validation, validationExamples), ("test", task.test, testExamples),
             ])
             metrics += scored.metrics
             predictions += scored.predictions
-            classifiers.append((task, classifier))
+            classifiers.append((task, classifier, testExamples))
             lastHistory = history
-            lastStrategy = strategy
         }
         // Earlier tasks again with their own heads over the final encoder: forgetting.
-        for (task, classifier) in classifiers.dropLast() {
+        for (task, classifier, testExamples) in classifiers.dropLast() {
             let scored = try score(classifier, task: task, stage: stages - 1, seed: cell.seed, splits: [
-                ("test", task.test, try Self.examples(task.test, task: task, split: "test"))
+                ("test", task.test, testExamples)
             ])
             metrics += scored.metrics
             predictions += scored.predictions
         }
-        guard !classifiers.isEmpty, lastStrategy != nil else {
+        guard !classifiers.isEmpty else {
             throw SuiteError.invalidArgument(name: "chain", reason: "the cell has no stages")
         }
         return CellResult(
@@ -99,8 +96,10 @@ struct CellExecutor {
         let started = Date()
         let checkpoint = try Checkpoint(directory: suite.model.directory)
         var generator = SeededGenerator(seed: cell.seed)
-        var training = try suite.definition.training.overridden(by: entry.training).resolved(strategy: "adapter")
-        training.configuration.seed = cell.seed
+        // Every task of a set trains under one schedule: the stages' settings are equal.
+        guard let training = cell.training.first else {
+            throw SuiteError.invalidArgument(name: "multitask", reason: "the set has no tasks")
+        }
         let data = try cell.chain.map { name -> TaskData in
             guard let task = suite.task(name) else {
                 throw SuiteError.invalidArgument(name: "multitask", reason: "no task named '\(name)'")

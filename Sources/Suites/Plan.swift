@@ -24,6 +24,8 @@ public struct PlannedCell: Sendable {
     public var options: String
     /// Set for a multi-task cell: `chain` lists the tasks trained together.
     public var multitask: MultiTaskSpec?
+    /// Each stage's training settings, exactly as the key hashes them.
+    var training: [ResolvedTraining]
 
     public var target: String { chain.last ?? "" }
     /// `sst2 → kitchen`, or `sst2 + kitchen` for tasks trained together.
@@ -39,28 +41,27 @@ public struct Plan: Sendable {
 
     public init(suite: Suite) throws {
         var cells: [PlannedCell] = []
+        func add(_ configuration: CellConfiguration, strategy: StrategySpec, chain: [String], multitask: MultiTaskSpec? = nil) throws {
+            let json = try CellConfiguration.canonical(configuration)
+            cells.append(PlannedCell(
+                position: cells.count, key: SHA256.hex(of: Array(json.utf8)), strategy: strategy, seed: configuration.seed,
+                chain: chain, configuration: json, options: try CellConfiguration.canonical(configuration.strategy.options),
+                multitask: multitask, training: configuration.stages.map(\.training)))
+        }
         for chain in suite.chains {
             for spec in suite.definition.strategies {
                 if chain.count > 1, !Self.chains(spec.name) { continue }
                 for seed in suite.definition.seeds {
-                    let configuration = try CellConfiguration(suite: suite, strategy: spec, seed: seed, chain: chain)
-                    let json = try configuration.canonicalJSON()
-                    cells.append(PlannedCell(
-                        position: cells.count, key: SHA256.hex(of: Array(json.utf8)), strategy: spec, seed: seed, chain: chain,
-                        configuration: json, options: try CellConfiguration.canonical(configuration.strategy.options)))
+                    try add(CellConfiguration(suite: suite, strategy: spec, seed: seed, chain: chain), strategy: spec, chain: chain)
                 }
             }
         }
         for entry in suite.definition.multitask {
+            var strategy = StrategySpec(name: MultiTaskSpec.strategyName)
+            strategy.label = entry.label
             for seed in suite.definition.seeds {
-                let configuration = try CellConfiguration(suite: suite, multitask: entry, seed: seed)
-                let json = try configuration.canonicalJSON()
-                var strategy = StrategySpec(name: MultiTaskSpec.strategyName)
-                strategy.label = entry.label
-                cells.append(PlannedCell(
-                    position: cells.count, key: SHA256.hex(of: Array(json.utf8)), strategy: strategy, seed: seed,
-                    chain: entry.tasks, configuration: json,
-                    options: try CellConfiguration.canonical(configuration.strategy.options), multitask: entry))
+                try add(CellConfiguration(suite: suite, multitask: entry, seed: seed), strategy: strategy, chain: entry.tasks,
+                        multitask: entry)
             }
         }
         self.cells = cells
@@ -160,21 +161,10 @@ struct CellConfiguration: Encodable {
         evaluation = suite.definition.evaluation
     }
 
-    func canonicalJSON() throws -> String {
+    /// JSON with sorted keys and unescaped slashes: the same value always gives the same bytes.
+    static func canonical<Value: Encodable>(_ value: Value) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
-
-    static func canonicalList(_ list: [String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(list), as: UTF8.self)
-    }
-
-    static func canonical(_ options: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(options), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -87,7 +87,7 @@ public final class SuiteRunner: @unchecked Sendable {
         try database.markAbandonedRuns(host: host) { Self.processExists($0) }
         let record = try database.startRun(RunRecord(
             suiteName: suite.name, suiteVersion: suite.definition.version, suitePath: suite.path,
-            suiteSHA256: suite.fileSHA256, config: try runConfiguration(), tag: options.tag,
+            suiteSHA256: suite.fileSHA256, config: try runConfiguration(cells: cells), tag: options.tag,
             gitRevision: Self.gitRevision(near: URL(fileURLWithPath: suite.path).deletingLastPathComponent()),
             adaptEvalVersion: AdaptEvalVersion.current, host: host,
             processID: Int64(ProcessInfo.processInfo.processIdentifier), threads: ComputeThreads.count,
@@ -101,16 +101,11 @@ public final class SuiteRunner: @unchecked Sendable {
         var executor = CellExecutor(suite: suite, artifactsDirectory: options.artifactsDirectory)
         for (number, cell) in cells.enumerated() {
             observer?.cellStarted(cell, number: number + 1, of: cells.count)
-            if !options.force, let existing = try database.finishedCell(key: cell.key), let id = existing.id {
-                try database.linkReusedCell(runID: runID, cellID: id, position: cell.position)
-                outcome.reused += 1
-                observer?.cellFinished(cell, number: number + 1, of: cells.count, outcome: .reused)
-                continue
-            }
+            // beginCell links a finished cell with the same key as reused, in the same transaction.
             let record = CellRecord(
                 key: cell.key, model: suite.model.name, modelSHA256: suite.model.weightsSHA256,
                 strategy: cell.strategy.displayName, options: cell.options, seed: Int64(bitPattern: cell.seed),
-                chain: try CellConfiguration.canonicalList(cell.chain), targetTask: cell.target, config: cell.configuration)
+                chain: try CellConfiguration.canonical(cell.chain), targetTask: cell.target, config: cell.configuration)
             let cellID: Int64
             switch try database.beginCell(
                 record, runID: runID, position: cell.position, recomputing: options.force,
@@ -163,7 +158,7 @@ public final class SuiteRunner: @unchecked Sendable {
     }
 
     /// The resolved suite as JSON for the runs table.
-    func runConfiguration() throws -> String {
+    func runConfiguration(cells: [PlannedCell]) throws -> String {
         struct Summary: Encodable {
             var name: String
             var version: String
@@ -185,10 +180,8 @@ public final class SuiteRunner: @unchecked Sendable {
                 ($0.name, ["train": $0.train.count, "validation": $0.validation.count, "test": $0.test.count])
             }),
             chains: suite.chains, strategies: suite.definition.strategies.map(\.displayName), seeds: suite.definition.seeds,
-            cells: try cells().map(\.key))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(summary), as: UTF8.self)
+            cells: cells.map(\.key))
+        return try CellConfiguration.canonical(summary)
     }
 
     static func processExists(_ id: Int64) -> Bool {
