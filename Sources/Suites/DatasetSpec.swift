@@ -44,16 +44,7 @@ public struct DatasetSpec: Decodable, Encodable, Sendable, Equatable, Placeholde
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.decode(String.self, forKey: .path)
-        if let text = try c.decodeIfPresent(String.self, forKey: .format) {
-            format = Format(rawValue: text)
-            if format == nil, let node = decoder as? YAMLNodeDecoder {
-                node.log.record(
-                    "unknown format '\(text)' (use \(Format.allCases.map(\.rawValue).joined(separator: ", ")))",
-                    field: fieldName(node.codingPath + [CodingKeys.format]))
-            }
-        } else {
-            format = nil
-        }
+        format = try c.decodeKeyword(Format.self, forKey: .format, noun: "format", decoder: decoder)
         textColumn = try c.decodeIfPresent(String.self, forKey: .textColumn) ?? "text"
         labelColumn = try c.decodeIfPresent(String.self, forKey: .labelColumn) ?? "label"
         pairColumn = try c.decodeIfPresent(String.self, forKey: .pairColumn)

@@ -37,12 +37,7 @@ public struct TaskSpec: Decodable, Sendable, Equatable, Placeholder {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let roleText = try c.decodeIfPresent(String.self, forKey: .role) ?? "target"
-        role = Role(rawValue: roleText) ?? .target
-        if Role(rawValue: roleText) == nil, let node = decoder as? YAMLNodeDecoder {
-            node.log.record("unknown role '\(roleText)' (use source, intermediate or target)",
-                            field: fieldName(node.codingPath + [CodingKeys.role]))
-        }
+        role = try c.decodeKeyword(Role.self, forKey: .role, noun: "role", decoder: decoder) ?? .target
         data = try c.decodeIfPresent(String.self, forKey: .data)
         train = try c.decodeIfPresent(String.self, forKey: .train)
         validation = try c.decodeIfPresent(String.self, forKey: .validation)

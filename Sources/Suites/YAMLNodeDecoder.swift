@@ -192,6 +192,22 @@ struct YAMLNodeDecoder: Decoder {
     }
 }
 
+extension KeyedDecodingContainer {
+    /// An optional keyword: one of an enum's raw values. An unknown word is recorded at its
+    /// line with the choices, and gives nil so the caller's default applies.
+    func decodeKeyword<Word: RawRepresentable & CaseIterable>(
+        _ type: Word.Type, forKey key: Key, noun: String, decoder: Decoder
+    ) throws -> Word? where Word.RawValue == String {
+        guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
+        if let word = Word(rawValue: text) { return word }
+        if let node = decoder as? YAMLNodeDecoder {
+            let choices = Word.allCases.map(\.rawValue).joined(separator: ", ")
+            node.log.record("unknown \(noun) '\(text)' (use \(choices))", field: fieldName(node.codingPath + [key]))
+        }
+        return nil
+    }
+}
+
 /// A mapping's keys in file order; unknown and repeated keys are recorded on creation.
 private struct MappingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: YAMLNodeDecoder
