@@ -52,8 +52,8 @@ let package = Package(
         ),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericSettings),
-        .target(name: "Transformers", dependencies: ["NN"], swiftSettings: numericSettings),
-        .target(name: "Adaptation", dependencies: ["Transformers"], swiftSettings: numericSettings),
+        .target(name: "Transformers", dependencies: ["NN", "Evaluation"], swiftSettings: numericSettings),
+        .target(name: "Adaptation", dependencies: ["Transformers", "Evaluation"], swiftSettings: numericSettings),
         .target(name: "Evaluation"),
         .target(
             name: "ResultStore",

@@ -1,8 +1,9 @@
+import Evaluation
 import Foundation
 
 /// What can go wrong while adapting a model: bad data or options (exit 2) or a run that
 /// diverged (exit 3).
-public enum AdaptationError: Error, Equatable, LocalizedError {
+public enum AdaptationError: CategorizedError, Equatable, LocalizedError {
     case invalidData(path: String, line: Int?, reason: String)
     case invalidOption(name: String, reason: String)
     case diverged(step: Int, reason: String)
@@ -21,9 +22,9 @@ public enum AdaptationError: Error, Equatable, LocalizedError {
         }
     }
 
-    /// Whether the error is the user's input (exit 2) rather than a failed run (exit 3).
-    public var isInvalidInput: Bool {
-        if case .diverged = self { return false }
-        return true
+    /// The user's data or options (exit 2), or a run that diverged (exit 3).
+    public var category: ErrorCategory {
+        if case .diverged = self { return .runtimeFailure }
+        return .invalidInput
     }
 }

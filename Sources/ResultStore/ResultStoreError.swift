@@ -1,7 +1,8 @@
+import Evaluation
 import Foundation
 
 /// What can go wrong with a results database; every message names the file.
-public enum ResultStoreError: Error, Equatable, LocalizedError {
+public enum ResultStoreError: CategorizedError, Equatable, LocalizedError {
     /// The file could not be opened or is not an AdaptEval database.
     case cannotOpen(path: String, reason: String)
     /// The database was written by a newer AdaptEval (it has migrations this build does not know).
@@ -24,11 +25,11 @@ public enum ResultStoreError: Error, Equatable, LocalizedError {
         }
     }
 
-    /// Whether the error is the user's input (exit 2) rather than a runtime failure (exit 3).
-    public var isInvalidInput: Bool {
+    /// The user's database or run id (exit 2), or a failure while using it (exit 3).
+    public var category: ErrorCategory {
         switch self {
-        case .cannotOpen, .newerSchema, .noSuchRun: return true
-        case .failed: return false
+        case .cannotOpen, .newerSchema, .noSuchRun: return .invalidInput
+        case .failed: return .runtimeFailure
         }
     }
 }

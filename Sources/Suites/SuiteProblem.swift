@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// One thing wrong with a suite file, at a line and column when the YAML has one.
@@ -23,7 +24,7 @@ public struct SuiteProblem: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// What can go wrong with suites and runs.
-public enum SuiteError: Error, Equatable, LocalizedError {
+public enum SuiteError: CategorizedError, Equatable, LocalizedError {
     /// The suite file is invalid; every problem found is listed (exit 2).
     case invalidSuite(path: String, problems: [SuiteProblem])
     /// A command-line argument that does not fit the suite (exit 2).
@@ -43,8 +44,8 @@ public enum SuiteError: Error, Equatable, LocalizedError {
         }
     }
 
-    public var isInvalidInput: Bool {
-        if case .cellsFailed = self { return false }
-        return true
+    public var category: ErrorCategory {
+        if case .cellsFailed = self { return .runtimeFailure }
+        return .invalidInput
     }
 }

@@ -1,9 +1,10 @@
+import Evaluation
 import Foundation
 
 /// Everything that can be wrong with a checkpoint, its configuration or its tokenizer.
 ///
 /// Each message names the file (and tensor or key) and says what to change.
-public enum TransformersError: Error, Equatable, LocalizedError {
+public enum TransformersError: CategorizedError, Equatable, LocalizedError {
     case fileNotFound(path: String)
     case unreadableFile(path: String, reason: String)
     case malformedSafetensors(path: String, reason: String)
@@ -16,6 +17,9 @@ public enum TransformersError: Error, Equatable, LocalizedError {
     case unexpectedWeights(path: String, names: [String])
     case weightShapeMismatch(path: String, tensor: String, expected: [Int], actual: [Int])
     case invalidInput(reason: String)
+
+    /// Every case is a problem with the checkpoint or input the user gave (exit 2).
+    public var category: ErrorCategory { .invalidInput }
 
     public var errorDescription: String? {
         switch self {

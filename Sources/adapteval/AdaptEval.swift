@@ -49,21 +49,13 @@ struct AdaptEval: ParsableCommand {
         switch error {
         case let exitCode as ExitCode:
             code = exitCode.rawValue
-        case let error as TransformersError:
+        case let error as any CategorizedError:
             printError(error.localizedDescription)
-            code = ExitStatus.invalidInput
-        case let error as EvaluationError:
-            printError(error.localizedDescription)
-            code = ExitStatus.invalidInput
-        case let error as SuiteError:
-            printError(error.localizedDescription)
-            code = error.isInvalidInput ? ExitStatus.invalidInput : ExitStatus.runtimeFailure
-        case let error as ResultStoreError:
-            printError(error.localizedDescription)
-            code = error.isInvalidInput ? ExitStatus.invalidInput : ExitStatus.runtimeFailure
-        case let error as AdaptationError:
-            printError(error.localizedDescription)
-            code = error.isInvalidInput ? ExitStatus.invalidInput : ExitStatus.runtimeFailure
+            switch error.category {
+            case .invalidInput: code = ExitStatus.invalidInput
+            case .runtimeFailure: code = ExitStatus.runtimeFailure
+            case .interrupted: code = ExitStatus.interrupted
+            }
         default:
             let parserCode = Self.exitCode(for: error)
             if parserCode == .success {
