@@ -51,7 +51,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
-        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: numericSettings),
+        .target(name: "NN", dependencies: ["Tensor", "Evaluation"], swiftSettings: numericSettings),
         .target(name: "Transformers", dependencies: ["NN", "Evaluation"], swiftSettings: numericSettings),
         .target(name: "Adaptation", dependencies: ["Transformers", "Evaluation"], swiftSettings: numericSettings),
         .target(name: "Evaluation"),

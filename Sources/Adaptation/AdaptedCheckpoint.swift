@@ -20,12 +20,38 @@ public struct AdaptedCheckpoint {
         public var cosineScale: Float?
         public var loraTargets: [String]?
         public var tensors: [String]
+        /// The heads of a chain's earlier stages (their tasks scored again over the final
+        /// encoder measure forgetting); tensors `stages.<index>.classifier.*`.
+        public var earlierStages: [StageHead]?
 
         enum CodingKeys: String, CodingKey {
             case formatVersion = "format_version", strategy, options
             case baseModelSHA256 = "base_model_sha256", labelNames = "label_names", pooling
             case maxLength = "max_length", cosineScale = "cosine_scale", loraTargets = "lora_targets", tensors
+            case earlierStages = "earlier_stages"
         }
+    }
+
+    /// An earlier chain stage's head.
+    public struct StageHead: Codable, Equatable, Sendable {
+        public var task: String
+        public var labelNames: [String]
+        public var cosineScale: Float?
+
+        public init(task: String, labelNames: [String], cosineScale: Float?) {
+            self.task = task
+            self.labelNames = labelNames
+            self.cosineScale = cosineScale
+        }
+
+        enum CodingKeys: String, CodingKey { case task, labelNames = "label_names", cosineScale = "cosine_scale" }
+    }
+
+    /// A loaded adapted checkpoint: the last stage's classifier and the earlier stages' heads
+    /// over the same encoder.
+    public struct Loaded {
+        public var classifier: Classifier
+        public var earlierStages: [(task: String, classifier: Classifier)]
     }
 
     /// Saves the trainable parameters (and the head) of a prepared or trained classifier.
@@ -34,7 +60,7 @@ public struct AdaptedCheckpoint {
     /// not train; `includingWholeEncoder` then saves every encoder weight as well.
     public static func save(
         _ classifier: Classifier, strategy: any AdaptationStrategy, baseSHA256: String, to directory: URL,
-        includingWholeEncoder: Bool = false
+        includingWholeEncoder: Bool = false, earlierStages: [(task: String, classifier: Classifier)] = []
     ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var tensors: [String: Tensor] = [:]
@@ -42,11 +68,17 @@ public struct AdaptedCheckpoint {
             tensors[parameter.name] = parameter.value
         }
         for parameter in classifier.head.parameters { tensors[parameter.name] = parameter.value }
+        for (index, stage) in earlierStages.enumerated() {
+            for parameter in stage.classifier.head.parameters { tensors["stages.\(index)." + parameter.name] = parameter.value }
+        }
         let metadata = Metadata(
             formatVersion: formatVersion, strategy: strategy.name, options: strategy.options,
             baseModelSHA256: baseSHA256, labelNames: classifier.labelNames, pooling: classifier.head.pooling.rawValue,
             maxLength: classifier.maxLength, cosineScale: classifier.head.cosineScale,
-            loraTargets: (strategy as? LoRAStrategy)?.targets.map(\.rawValue), tensors: tensors.keys.sorted())
+            loraTargets: (strategy as? LoRAStrategy)?.targets.map(\.rawValue), tensors: tensors.keys.sorted(),
+            earlierStages: earlierStages.isEmpty ? nil : earlierStages.map {
+                StageHead(task: $0.task, labelNames: $0.classifier.labelNames, cosineScale: $0.classifier.head.cosineScale)
+            })
         try SafetensorsWriter.write(
             tensors: tensors, metadata: ["strategy": strategy.name, "base_model_sha256": baseSHA256],
             to: directory.appendingPathComponent(weightsFile))
@@ -58,6 +90,11 @@ public struct AdaptedCheckpoint {
     /// Loads an adapted checkpoint onto its base model (whose weights it overwrites in place),
     /// refusing one trained from another base. LoRA adapters are attached and merged.
     public static func load(from directory: URL, base: Checkpoint) throws -> Classifier {
+        try loadStages(from: directory, base: base).classifier
+    }
+
+    /// Loads an adapted checkpoint with the heads of its chain's earlier stages.
+    public static func loadStages(from directory: URL, base: Checkpoint) throws -> Loaded {
         let metadataURL = directory.appendingPathComponent(metadataFile)
         guard let data = FileManager.default.contents(atPath: metadataURL.path) else {
             throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: "no such file; is this an adapted checkpoint?")
@@ -105,7 +142,7 @@ public struct AdaptedCheckpoint {
                 value: try tensor(entry.name, shape: [entry.shape.first ?? 0, hidden]), isTrainable: false)
         }
         let byName = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0) })
-        for name in file.names where !name.hasPrefix("classifier.") && !name.contains(".lora_") {
+        for name in file.names where !name.hasPrefix("classifier.") && !name.hasPrefix("stages.") && !name.contains(".lora_") {
             guard let parameter = byName[name] else {
                 throw AdaptationError.checkpointMismatch(path: file.path, reason: "tensor '\(name)' is not a parameter of the base model")
             }
@@ -143,7 +180,18 @@ public struct AdaptedCheckpoint {
                 }
             }
         }
-        return Classifier(model: model, head: head, tokenizer: base.tokenizer, labelNames: metadata.labelNames,
-                          maxLength: metadata.maxLength)
+        let earlier = try (metadata.earlierStages ?? []).enumerated().map { index, stage in
+            var stageHead = ClassificationHead(
+                pooling: pooling,
+                weight: try tensor("stages.\(index).classifier.weight", shape: [stage.labelNames.count, hidden]),
+                bias: try tensor("stages.\(index).classifier.bias", shape: [stage.labelNames.count]))
+            stageHead.cosineScale = stage.cosineScale
+            return (task: stage.task, classifier: Classifier(
+                model: model, head: stageHead, tokenizer: base.tokenizer, labelNames: stage.labelNames, maxLength: metadata.maxLength))
+        }
+        return Loaded(
+            classifier: Classifier(model: model, head: head, tokenizer: base.tokenizer, labelNames: metadata.labelNames,
+                                   maxLength: metadata.maxLength),
+            earlierStages: earlier)
     }
 }

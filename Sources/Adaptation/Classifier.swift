@@ -1,3 +1,4 @@
+import Evaluation
 import Transformers
 
 /// An encoder, a classification head and the tokenizer that feeds them.
@@ -29,7 +30,7 @@ public final class Classifier {
     public func accumulateGradients(on examples: [LabelledExample], pass: TrainingPass) throws -> Double {
         let activations = try model.trainingForward(TokenBatch(examples.map(encode)), pass: pass)
         let (pooled, logits) = head(activations.output)
-        let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, labels: examples.map(\.label))
+        let (loss, gradient) = try CrossEntropy.lossAndGradient(logits: logits, labels: examples.map(\.label))
         let hiddenGradient = head.backward(pooled: pooled, logitsGradient: gradient, offsets: activations.batch.offsets)
         model.backward(activations, outputGradient: hiddenGradient)
         return Double(loss)
@@ -50,24 +51,25 @@ public final class Classifier {
         return result
     }
 
-    /// Mean cross-entropy, accuracy, macro-F1 and the predictions on labelled examples.
+    /// Mean cross-entropy, the classification metrics and the predictions on labelled examples.
     public func evaluate(_ examples: [LabelledExample], batchSize: Int = 32) throws -> Evaluation {
         let logits = try logits(examples, batchSize: batchSize)
         let labels = examples.map(\.label)
-        let loss = examples.isEmpty ? 0 : Double(CrossEntropy.lossAndGradient(logits: logits, labels: labels).loss)
+        let loss = examples.isEmpty ? 0 : Double(try CrossEntropy.lossAndGradient(logits: logits, labels: labels).loss)
         let probabilities = logits.softmax()
         let width = head.labelCount
         let predictions = (0..<examples.count).map { row in
             (0..<width).max { logits[row, $0] < logits[row, $1] } ?? 0
         }
         return Evaluation(
-            loss: loss, scores: ClassificationScores(predictions: predictions, labels: labels, classCount: width),
+            loss: loss, metrics: try ClassificationMetrics(gold: labels, predicted: predictions, labelNames: labelNames),
             predictions: predictions, probabilities: probabilities)
     }
 
     public struct Evaluation: Sendable {
         public var loss: Double
-        public var scores: ClassificationScores
+        /// Accuracy, per-class and macro scores (Evaluation's one definition of each).
+        public var metrics: ClassificationMetrics
         public var predictions: [Int]
         /// Softmax of the logits, [examples, labels].
         public var probabilities: Tensor

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// One classification example: a text (or text pair) and its label index.
@@ -23,48 +24,21 @@ public struct LabelledDataset: Sendable {
         self.labelNames = labelNames
     }
 
-    /// Reads JSON Lines `{"text": …, "label": …}` (optional `"pair"`); labels may be strings or
-    /// integers. `labelNames` fixes the label order (a test set must use the training set's);
-    /// otherwise integers keep their values and strings are sorted.
-    public static func readJSONLines(path: String, labelNames fixed: [String]? = nil) throws -> LabelledDataset {
-        var raw: [(text: String, pair: String?, label: String, line: Int)] = []
-        for (lineNumber, object) in try JSONLinesReader.objects(path: path) {
-            guard let text = object["text"] as? String else {
-                throw AdaptationError.invalidData(path: path, line: lineNumber, reason: "missing string field \"text\"")
-            }
-            let label: String
-            switch object["label"] {
-            case let value as String: label = value
-            case let value as NSNumber where Double(value.intValue) == value.doubleValue: label = String(value.intValue)
-            default:
-                throw AdaptationError.invalidData(
-                    path: path, line: lineNumber, reason: "\"label\" must be a string or an integer")
-            }
-            raw.append((text, object["pair"] as? String, label, lineNumber))
-        }
-        guard !raw.isEmpty else {
-            throw AdaptationError.invalidData(path: path, line: nil, reason: "no examples")
-        }
-        let names: [String]
-        if let fixed {
-            names = fixed
-        } else {
-            let distinct = Set(raw.map(\.label))
-            if distinct.allSatisfy({ Int($0) != nil }) {
-                names = distinct.sorted { Int($0)! < Int($1)! }
-            } else {
-                names = distinct.sorted()
-            }
-        }
+    /// A dataset's samples as label indices: `labelNames` fixes the order (a test set must use
+    /// the training set's); otherwise the dataset's own label order. A label outside that order
+    /// is an error naming `source` and the sample.
+    public init(_ dataset: Dataset, labelNames fixed: [String]? = nil, source: String) throws {
+        let names = fixed ?? dataset.labelNames
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        let examples = try raw.map { row -> LabelledExample in
-            guard let label = index[row.label] else {
+        examples = try dataset.samples.map { sample in
+            guard let label = index[sample.label] else {
                 throw AdaptationError.invalidData(
-                    path: path, line: row.line,
-                    reason: "label '\(row.label)' does not occur in the training data (labels: \(names.joined(separator: ", ")))")
+                    path: source, line: sample.line,
+                    reason: "label '\(sample.label)'" + (sample.line == nil ? " of \(sample.id)" : "")
+                        + " does not occur in the training data (labels: \(names.joined(separator: ", ")))")
             }
-            return LabelledExample(text: row.text, pair: row.pair, label: label)
+            return LabelledExample(text: sample.text, pair: sample.pair, label: label)
         }
-        return LabelledDataset(examples: examples, labelNames: names)
+        labelNames = names
     }
 }

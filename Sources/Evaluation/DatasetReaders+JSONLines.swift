@@ -1,15 +1,17 @@
 import Foundation
 
 extension DatasetReaders {
-    /// JSON Lines with one object per non-blank line: a string `text`, a string or integer
-    /// `label`, optional `pair` and `id` (default "<file name>:<line>"). Field names can be
-    /// mapped like CSV columns.
-    public static func jsonLines(
-        path: String, textField: String = "text", labelField: String = "label", pairField: String? = nil
-    ) throws -> Dataset {
-        guard let data = FileManager.default.contents(atPath: path) else { throw EvaluationError.fileNotFound(path: path) }
-        let name = (path as NSString).lastPathComponent
-        var samples: [Sample] = []
+    /// Every non-blank line's JSON object with its 1-based line number; `-` reads standard
+    /// input. A line that is not UTF-8 or not a JSON object is an error naming the file and line.
+    public static func jsonObjects(path: String) throws -> [(line: Int, object: [String: Any])] {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else { throw EvaluationError.fileNotFound(path: path) }
+            data = contents
+        }
+        var result: [(line: Int, object: [String: Any])] = []
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -20,6 +22,30 @@ extension DatasetReaders {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
                 throw EvaluationError.malformedFile(path: path, line: lineNumber, reason: "not a JSON object")
             }
+            result.append((lineNumber, object))
+        }
+        return result
+    }
+
+    /// The string field `field` of every line (unlabelled texts to tokenize, embed or score).
+    public static func texts(path: String, field: String = "text") throws -> [String] {
+        try jsonObjects(path: path).map { row in
+            guard let value = row.object[field] as? String else {
+                throw EvaluationError.malformedFile(path: path, line: row.line, reason: "missing string field \"\(field)\"")
+            }
+            return value
+        }
+    }
+
+    /// JSON Lines with one object per non-blank line: a string `text`, a string or integer
+    /// `label`, optional `pair` and `id` (default "<file name>:<line>"). Field names can be
+    /// mapped like CSV columns; `-` reads standard input.
+    public static func jsonLines(
+        path: String, textField: String = "text", labelField: String = "label", pairField: String? = nil
+    ) throws -> Dataset {
+        let name = path == "-" ? "stdin" : (path as NSString).lastPathComponent
+        var samples: [Sample] = []
+        for (lineNumber, object) in try jsonObjects(path: path) {
             guard let text = object[textField] as? String else {
                 throw EvaluationError.malformedFile(path: path, line: lineNumber, reason: "missing string field \"\(textField)\"")
             }
@@ -33,7 +59,7 @@ extension DatasetReaders {
             }
             let pair = pairField.flatMap { object[$0] as? String } ?? (pairField == nil ? object["pair"] as? String : nil)
             let id = (object["id"] as? String) ?? (object["id"] as? NSNumber).map { "\($0)" } ?? "\(name):\(lineNumber)"
-            samples.append(Sample(id: id, text: text, pair: pair, label: label))
+            samples.append(Sample(id: id, text: text, pair: pair, label: label, line: lineNumber))
         }
         guard !samples.isEmpty else { throw EvaluationError.malformedFile(path: path, line: nil, reason: "no records") }
         return Dataset(name: name, samples: samples)

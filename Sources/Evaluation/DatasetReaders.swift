@@ -111,7 +111,7 @@ public enum DatasetReaders {
         let samples = table.records.map { record in
             let raw = record.fields[label].trimmingCharacters(in: .whitespaces)
             return Sample(id: "\(name):\(record.line)", text: record.fields[text].trimmingCharacters(in: .whitespaces),
-                          pair: pair.map { record.fields[$0] }, label: labelNames[raw] ?? raw)
+                          pair: pair.map { record.fields[$0] }, label: labelNames[raw] ?? raw, line: record.line)
         }
         guard !samples.isEmpty else { throw EvaluationError.malformedFile(path: path, line: nil, reason: "no records") }
         if !labelNames.isEmpty {

@@ -4,12 +4,15 @@ public struct Sample: Sendable, Equatable, Hashable {
     public var text: String
     public var pair: String?
     public var label: String
+    /// The 1-based line of the file where the sample starts, for messages.
+    public var line: Int?
 
-    public init(id: String, text: String, pair: String? = nil, label: String) {
+    public init(id: String, text: String, pair: String? = nil, label: String, line: Int? = nil) {
         self.id = id
         self.text = text
         self.pair = pair
         self.label = label
+        self.line = line
     }
 }
 

@@ -6,16 +6,18 @@ import Foundation
 ///     m ← β₁·m + (1 − β₁)·g,  v ← β₂·v + (1 − β₂)·g²
 ///     θ ← θ − η/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)
 ///
-/// Only trainable parameters with a gradient are updated; moments are kept per parameter.
+/// Only trainable parameters with a gradient are updated; moments and the step count t are
+/// kept per parameter, as PyTorch keeps them, so a parameter updated only by some steps (one
+/// task's adapters in multi-task training) is corrected for its own number of updates.
 public final class AdamW {
     public var learningRate: Float
     public var beta1: Float
     public var beta2: Float
     public var epsilon: Float
     public var weightDecay: Float
-    /// Completed steps (t in the formulas).
+    /// Calls of `update` so far.
     public private(set) var step = 0
-    private var moments: [ObjectIdentifier: (first: [Float], second: [Float])] = [:]
+    private var moments: [ObjectIdentifier: (first: [Float], second: [Float], step: Int)] = [:]
 
     public init(
         learningRate: Float = 2e-5, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
@@ -31,16 +33,17 @@ public final class AdamW {
     /// Applies one update to every trainable parameter that has a gradient.
     public func update(_ parameters: [Parameter]) {
         step += 1
-        let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
-        let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step)))
-        let stepSize = learningRate / correction1
-        let rootCorrection2 = correction2.squareRoot()
         for parameter in parameters where parameter.isTrainable {
             guard let gradient = parameter.gradient else { continue }
             let key = ObjectIdentifier(parameter)
             var state = moments[key] ?? (
-                [Float](repeating: 0, count: parameter.count), [Float](repeating: 0, count: parameter.count))
+                [Float](repeating: 0, count: parameter.count), [Float](repeating: 0, count: parameter.count), 0)
             moments[key] = nil  // keep the arrays uniquely referenced while they are mutated
+            state.step += 1
+            let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(state.step)))
+            let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(state.step)))
+            let stepSize = learningRate / correction1
+            let rootCorrection2 = correction2.squareRoot()
             let decay: Float = parameter.decays ? 1 - learningRate * weightDecay : 1
             let (b1, b2, eps) = (beta1, beta2, epsilon)
             let count = parameter.count

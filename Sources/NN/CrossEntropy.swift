@@ -5,8 +5,13 @@
 /// Softmax cross-entropy, averaged over the batch: L = −(1/B) Σᵢ log softmax(zᵢ)[yᵢ].
 public enum CrossEntropy {
     /// The mean loss and ∂L/∂logits = (softmax(z) − onehot(y)) / B, for logits [B, classes].
-    public static func lossAndGradient(logits: Tensor, labels: [Int]) -> (loss: Float, gradient: Tensor) {
-        precondition(logits.rank == 2 && logits.shape[0] == labels.count, "logits and labels differ in batch size")
+    ///
+    /// Throws `NNError` when the label count differs from the batch or a label is not a class.
+    public static func lossAndGradient(logits: Tensor, labels: [Int]) throws -> (loss: Float, gradient: Tensor) {
+        guard logits.rank == 2 else { throw NNError.sizeMismatch(what: "logits rank", expected: 2, actual: logits.rank) }
+        guard logits.shape[0] == labels.count else {
+            throw NNError.sizeMismatch(what: "labels for a batch of logits", expected: logits.shape[0], actual: labels.count)
+        }
         let batch = logits.shape[0]
         let classes = logits.shape[1]
         var gradient = Tensor(shape: logits.shape)
@@ -17,7 +22,7 @@ public enum CrossEntropy {
             let exps = z.map { exp($0 - maximum) }
             let sum = exps.reduce(0, +)
             let label = labels[row]
-            precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
+            guard label >= 0 && label < classes else { throw NNError.labelOutOfRange(label: label, row: row, classes: classes) }
             total += -(z[label] - maximum - log(sum))
             for column in 0..<classes {
                 let probability = exps[column] / sum

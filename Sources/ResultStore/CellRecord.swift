@@ -11,8 +11,14 @@ public struct CellRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     }
 
     public var id: Int64?
-    /// The content key: sha256 of the resolved configuration, data bytes, model and version.
+    /// The evaluation key: sha256 of everything that determines the cell's scores (the
+    /// adaptation key's inputs plus the evaluation and probe settings).
     public var key: String
+    /// The adaptation key: sha256 of what determines the trained weights (model, data,
+    /// strategy, training settings, seed, version); nil for cells stored before it existed.
+    public var adaptationKey: String?
+    /// The cell whose adapted checkpoint this cell evaluated instead of training, if any.
+    public var trainingCellID: Int64?
     /// The run that computed the cell.
     public var runID: Int64?
     public var model: String
@@ -41,13 +47,15 @@ public struct CellRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
         case targetTask = "target_task", config, status, error, trainableParameters = "trainable_parameters"
         case totalParameters = "total_parameters", bestEpoch = "best_epoch", stopReason = "stop_reason"
         case wallSeconds = "wall_seconds", startedAt = "started_at", finishedAt = "finished_at"
+        case adaptationKey = "adaptation_key", trainingCellID = "training_cell_id"
     }
 
     public init(
-        key: String, model: String, modelSHA256: String, strategy: String, options: String, seed: Int64, chain: String,
-        targetTask: String, config: String, startedAt: Date = Date()
+        key: String, adaptationKey: String? = nil, model: String, modelSHA256: String, strategy: String, options: String,
+        seed: Int64, chain: String, targetTask: String, config: String, startedAt: Date = Date()
     ) {
         self.key = key
+        self.adaptationKey = adaptationKey
         self.model = model
         self.modelSHA256 = modelSHA256
         self.strategy = strategy

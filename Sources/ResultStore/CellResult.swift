@@ -18,49 +18,45 @@ extension Array where Element: CellChildRecord {
     }
 }
 
-/// One validation during training: the curve overfitting analysis reads.
-public struct EpochRow: Codable, Sendable, Equatable, FetchableRecord, CellChildRecord {
-    public static let databaseTableName = "epochs"
+/// One task's values at one evaluation during training: the curve the overfitting audit reads.
+///
+/// Stored as a row of `epochs` with its named values in `epoch_values` (see docs/schema.md).
+public struct EpochRow: Sendable, Equatable {
     public var id: Int64?
     public var cellID: Int64 = 0
     /// The chain stage (0-based) that trained.
     public var stage: Int
     public var task: String
+    /// The evaluation's number within the stage (0-based); multi-task stages record one row
+    /// per task for each evaluation.
+    public var evaluation: Int
     public var epoch: Int
     public var step: Int
-    public var trainLoss: Double
-    public var validationLoss: Double
-    public var validationAccuracy: Double
-    public var validationMacroF1: Double
     public var learningRate: Double
     public var seconds: Double
     /// Whether early stopping chose this evaluation.
     public var isBest: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case id, cellID = "cell_id", stage, task, epoch, step, trainLoss = "train_loss"
-        case validationLoss = "validation_loss", validationAccuracy = "validation_accuracy"
-        case validationMacroF1 = "validation_macro_f1", learningRate = "learning_rate", seconds, isBest = "is_best"
-    }
+    /// Named values: `train_loss`, `train_eval_loss`, `train_accuracy`, `validation_loss`,
+    /// `validation_accuracy`, `validation_macro_f1`, and whatever else the objective reports.
+    public var values: [String: Double]
 
     public init(
-        stage: Int, task: String, epoch: Int, step: Int, trainLoss: Double, validationLoss: Double,
-        validationAccuracy: Double, validationMacroF1: Double, learningRate: Double, seconds: Double, isBest: Bool
+        stage: Int, task: String, evaluation: Int, epoch: Int, step: Int, learningRate: Double, seconds: Double, isBest: Bool,
+        values: [String: Double]
     ) {
         self.stage = stage
         self.task = task
+        self.evaluation = evaluation
         self.epoch = epoch
         self.step = step
-        self.trainLoss = trainLoss
-        self.validationLoss = validationLoss
-        self.validationAccuracy = validationAccuracy
-        self.validationMacroF1 = validationMacroF1
         self.learningRate = learningRate
         self.seconds = seconds
         self.isBest = isBest
+        self.values = values
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    /// A named value, if recorded.
+    public func value(_ name: String) -> Double? { values[name] }
 }
 
 /// One score of a cell on one task's split, measured after a chain stage, with an optional
@@ -131,6 +127,10 @@ public struct PredictionRow: Codable, Sendable, Equatable, FetchableRecord, Cell
 /// A file a cell produced (the adapted checkpoint's weights and metadata).
 public struct ArtifactRow: Codable, Sendable, Equatable, FetchableRecord, CellChildRecord {
     public static let databaseTableName = "artifacts"
+    /// `kind` of an adapted checkpoint's weights file.
+    public static let adaptedWeights = "adapted-weights"
+    /// `kind` of an adapted checkpoint's metadata file.
+    public static let adaptedMetadata = "adapted-metadata"
     public var id: Int64?
     public var cellID: Int64 = 0
     public var kind: String
@@ -163,11 +163,15 @@ public struct CellResult: Sendable, Equatable {
     public var metrics: [MetricRow]
     public var predictions: [PredictionRow]
     public var artifacts: [ArtifactRow]
+    /// The cell whose adapted checkpoint was evaluated instead of training, if any.
+    public var trainingCellID: Int64?
 
     public init(
         trainableParameters: Int, totalParameters: Int, bestEpoch: Int?, stopReason: String, wallSeconds: Double,
-        epochs: [EpochRow] = [], metrics: [MetricRow] = [], predictions: [PredictionRow] = [], artifacts: [ArtifactRow] = []
+        epochs: [EpochRow] = [], metrics: [MetricRow] = [], predictions: [PredictionRow] = [], artifacts: [ArtifactRow] = [],
+        trainingCellID: Int64? = nil
     ) {
+        self.trainingCellID = trainingCellID
         self.trainableParameters = trainableParameters
         self.totalParameters = totalParameters
         self.bestEpoch = bestEpoch

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import GRDB
 
@@ -85,10 +86,11 @@ extension ResultDatabase {
             try db.execute(
                 sql: """
                     UPDATE cells SET status = 'finished', error = NULL, trainable_parameters = ?, total_parameters = ?,
-                        best_epoch = ?, stop_reason = ?, wall_seconds = ?, finished_at = ? WHERE id = ? AND status = 'running'
+                        best_epoch = ?, stop_reason = ?, wall_seconds = ?, finished_at = ?, training_cell_id = ?
+                    WHERE id = ? AND status = 'running'
                     """,
                 arguments: [result.trainableParameters, result.totalParameters, result.bestEpoch, result.stopReason,
-                            result.wallSeconds, date, id])
+                            result.wallSeconds, date, result.trainingCellID, id])
             guard db.changesCount == 1 else {
                 throw ResultStoreError.failed(path: path, reason: "cell \(id) was replaced by another run while it was computed")
             }
@@ -107,4 +109,51 @@ extension ResultDatabase {
                 arguments: [error, wallSeconds, date, id])
         }
     }
+
+    /// A finished cell with this adaptation key whose adapted checkpoint is still on disk, with
+    /// what it recorded, so a cell that differs only in evaluation settings evaluates those
+    /// weights instead of training again. The checkpoint's files must match their sha256.
+    public func storedAdaptation(adaptationKey: String) throws -> StoredAdaptation? {
+        let candidates = try read { db in
+            try CellRecord.filter(sql: "adaptation_key = ? AND status = 'finished'", arguments: [adaptationKey])
+                .order(sql: "id").fetchAll(db)
+        }
+        for cell in candidates {
+            guard let id = cell.id else { continue }
+            let artifacts = try read { db in try ArtifactRow.filter(sql: "cell_id = ?", arguments: [id]).fetchAll(db) }
+            guard let weights = artifacts.first(where: { $0.kind == ArtifactRow.adaptedWeights }),
+                artifacts.contains(where: { $0.kind == ArtifactRow.adaptedMetadata }),
+                artifacts.allSatisfy({ Self.fileMatches($0) })
+            else { continue }
+            return try read { db in
+                StoredAdaptation(
+                    cell: cell, checkpointDirectory: URL(fileURLWithPath: weights.path).deletingLastPathComponent(),
+                    epochs: try EpochRow.fetch(db, cellIDs: [id])[id] ?? [],
+                    metrics: try MetricRow.filter(sql: "cell_id = ?", arguments: [id]).order(sql: "id").fetchAll(db),
+                    predictions: try PredictionRow.filter(sql: "cell_id = ?", arguments: [id]).order(sql: "id").fetchAll(db),
+                    artifacts: artifacts)
+            }
+        }
+        return nil
+    }
+
+    /// Whether an artifact's file exists with the recorded size and sha256.
+    static func fileMatches(_ artifact: ArtifactRow) -> Bool {
+        let url = URL(fileURLWithPath: artifact.path)
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value,
+            size == artifact.bytes
+        else { return false }
+        return (try? SHA256.hex(ofFileAt: url)) == artifact.sha256
+    }
+}
+
+/// What a finished cell recorded about its adaptation, for a cell that evaluates its weights.
+public struct StoredAdaptation: Sendable {
+    public var cell: CellRecord
+    /// The folder holding the adapted checkpoint.
+    public var checkpointDirectory: URL
+    public var epochs: [EpochRow]
+    public var metrics: [MetricRow]
+    public var predictions: [PredictionRow]
+    public var artifacts: [ArtifactRow]
 }

@@ -35,7 +35,7 @@ extension ResultDatabase {
                 runs: try RunRecord.order(sql: "id").fetchAll(db),
                 cells: try CellRecord.order(sql: "id").fetchAll(db),
                 links: try RunCellRecord.fetchAll(db),
-                epochs: Dictionary(grouping: try EpochRow.order(sql: "id").fetchAll(db), by: \.cellID),
+                epochs: try EpochRow.fetch(db, cellIDs: try Int64.fetchAll(db, sql: "SELECT id FROM cells")),
                 metrics: Dictionary(grouping: try MetricRow.order(sql: "id").fetchAll(db), by: \.cellID),
                 predictions: Dictionary(grouping: try PredictionRow.order(sql: "id").fetchAll(db), by: \.cellID),
                 artifacts: Dictionary(grouping: try ArtifactRow.order(sql: "id").fetchAll(db), by: \.cellID))

@@ -110,6 +110,43 @@ extension ResultDatabase {
                 CREATE INDEX artifacts_cell ON artifacts(cell_id);
                 """)
         }
+        migrator.registerMigration("v2-evaluation-values") { db in
+            // Per-evaluation values become name/value rows, so objectives other than
+            // classification (masked-LM, contrastive) and new values (training accuracy) need
+            // no new columns. Existing rows keep their values under the canonical names.
+            try db.execute(sql: """
+                ALTER TABLE epochs ADD COLUMN evaluation INTEGER NOT NULL DEFAULT 0;
+                UPDATE epochs SET evaluation = (
+                    SELECT count(*) FROM epochs e2
+                    WHERE e2.cell_id = epochs.cell_id AND e2.stage = epochs.stage AND e2.task = epochs.task AND e2.id < epochs.id);
+                CREATE TABLE epoch_values (
+                    epoch_id INTEGER NOT NULL REFERENCES epochs(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    PRIMARY KEY (epoch_id, name)
+                ) WITHOUT ROWID;
+                INSERT INTO epoch_values SELECT id, 'train_loss', train_loss FROM epochs WHERE train_loss IS NOT NULL;
+                INSERT INTO epoch_values SELECT id, 'validation_loss', validation_loss FROM epochs WHERE validation_loss IS NOT NULL;
+                INSERT INTO epoch_values SELECT id, 'validation_accuracy', validation_accuracy FROM epochs
+                    WHERE validation_accuracy IS NOT NULL;
+                INSERT INTO epoch_values SELECT id, 'validation_macro_f1', validation_macro_f1 FROM epochs
+                    WHERE validation_macro_f1 IS NOT NULL;
+                ALTER TABLE epochs DROP COLUMN train_loss;
+                ALTER TABLE epochs DROP COLUMN validation_loss;
+                ALTER TABLE epochs DROP COLUMN validation_accuracy;
+                ALTER TABLE epochs DROP COLUMN validation_macro_f1;
+                """)
+        }
+        migrator.registerMigration("v2-adaptation-keys") { db in
+            // Two keys per cell: `key` names the scores (adaptation + evaluation settings),
+            // `adaptation_key` the trained weights. A cell whose adaptation another cell already
+            // computed evaluates that cell's checkpoint instead of training (`training_cell_id`).
+            try db.execute(sql: """
+                ALTER TABLE cells ADD COLUMN adaptation_key TEXT;
+                ALTER TABLE cells ADD COLUMN training_cell_id INTEGER REFERENCES cells(id) ON DELETE SET NULL;
+                CREATE INDEX cells_adaptation_key ON cells(adaptation_key);
+                """)
+        }
         return migrator
     }
 }

@@ -88,12 +88,13 @@ extension ResultDatabase {
         _ = try run(id: id)
         return try read { db in
             let links = try RunCellRecord.filter(sql: "run_id = ?", arguments: [id]).order(sql: "position").fetchAll(db)
+            let epochs = try EpochRow.fetch(db, cellIDs: links.map(\.cellID))
             return try links.compactMap { link in
                 guard let cell = try CellRecord.fetchOne(db, key: link.cellID) else { return nil }
                 return RunCellDetail(
                     position: link.position, reused: link.reused, cell: cell,
                     metrics: try MetricRow.filter(sql: "cell_id = ?", arguments: [link.cellID]).order(sql: "id").fetchAll(db),
-                    epochs: try EpochRow.filter(sql: "cell_id = ?", arguments: [link.cellID]).order(sql: "id").fetchAll(db),
+                    epochs: epochs[link.cellID] ?? [],
                     artifacts: try ArtifactRow.filter(sql: "cell_id = ?", arguments: [link.cellID]).order(sql: "id").fetchAll(db))
             }
         }

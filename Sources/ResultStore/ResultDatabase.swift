@@ -48,6 +48,16 @@ public final class ResultDatabase: Sendable {
         }
     }
 
+    /// Creates a database with the migrations up to `lastMigration` only, as an older
+    /// AdaptEval left it (tests of upgrades).
+    static func createOlder(path: String, upTo lastMigration: String) throws {
+        let pool = try DatabasePool(path: path)
+        try migrator.migrate(pool, upTo: lastMigration)
+    }
+
+    /// Every migration this build knows, in order.
+    public static var knownMigrations: [String] { migrator.migrations }
+
     /// The names of the migrations applied to this file, in order.
     public func appliedMigrations() throws -> [String] {
         try read { db in try Self.migrator.appliedMigrations(db) }

@@ -4,171 +4,190 @@ import Foundation
 import ResultStore
 import Transformers
 
-/// Trains and evaluates one cell: loads the base model fresh, runs each stage of the chain
-/// with the cell's strategy and seed, scores every stage's task on its test split (and the
-/// earlier tasks again after the last stage, for forgetting), and saves the adapted checkpoint.
+/// Computes one cell in steps: *adapt* (train the chain's stages with the cell's strategy and
+/// seed, or load the adapted checkpoint of a finished cell with the same adaptation key), then
+/// *evaluate* (score every stage's task on its splits, and the earlier tasks again after the
+/// last stage, for forgetting), then save the adapted checkpoint.
 struct CellExecutor {
     let suite: Suite
-    /// Where adapted checkpoints go (one folder per content key); nil keeps none.
+    /// Where adapted checkpoints go (one folder per evaluation key); nil keeps none.
     let artifactsDirectory: URL?
     var progress: ((_ stage: Int, _ stages: Int, TrainingProgress) -> Void)?
 
-    func execute(_ cell: PlannedCell) throws -> CellResult {
-        if let entry = cell.multitask { return try executeMultiTask(cell, entry: entry) }
+    /// What the adapt step produced.
+    struct Adapted {
+        /// Per task the cell scores after its last stage: the classifier over the final encoder.
+        var finalClassifiers: [(task: TaskData, classifier: Classifier)]
+        var epochs: [EpochRow] = []
+        /// Rows measured before the last stage (a chain's tasks after their own stage).
+        var earlierMetrics: [MetricRow] = []
+        var earlierPredictions: [PredictionRow] = []
+        var trainableParameters = 0
+        var totalParameters = 0
+        var bestEpoch: Int?
+        var stopReason = ""
+        var artifacts: [ArtifactRow] = []
+        /// The cell whose checkpoint was loaded instead of training.
+        var trainingCellID: Int64?
+    }
+
+    func execute(_ cell: PlannedCell, reusing stored: StoredAdaptation? = nil) throws -> CellResult {
         let started = Date()
+        var adapted: Adapted
+        if let stored {
+            adapted = try load(cell, from: stored)
+        } else if let entry = cell.multitask {
+            adapted = try adaptMultiTask(cell, entry: entry)
+        } else {
+            adapted = try adaptChain(cell)
+        }
+        let last = cell.chain.count - 1
+        var metrics = adapted.earlierMetrics
+        var predictions = adapted.earlierPredictions
+        for (index, entry) in adapted.finalClassifiers.enumerated() {
+            let isTarget = index == adapted.finalClassifiers.count - 1 || cell.multitask != nil
+            let splits: [(String, [Sample])] = isTarget
+                ? [("validation", entry.task.validation), ("test", entry.task.test)] : [("test", entry.task.test)]
+            let scored = try score(entry.classifier, task: entry.task, stage: last, seed: cell.seed, splits: splits)
+            metrics += scored.metrics
+            predictions += scored.predictions
+        }
+        return CellResult(
+            trainableParameters: adapted.trainableParameters, totalParameters: adapted.totalParameters,
+            bestEpoch: adapted.bestEpoch, stopReason: adapted.stopReason, wallSeconds: Date().timeIntervalSince(started),
+            epochs: adapted.epochs, metrics: metrics,
+            predictions: suite.definition.evaluation.savePredictions ? predictions : [], artifacts: adapted.artifacts,
+            trainingCellID: adapted.trainingCellID)
+    }
+
+    /// Trains each stage of the chain in turn; every stage but the last is scored right after
+    /// it trains, since its encoder state does not outlive the next stage.
+    func adaptChain(_ cell: PlannedCell) throws -> Adapted {
         let checkpoint = try Checkpoint(directory: suite.model.directory)
         var generator = SeededGenerator(seed: cell.seed)
-        var epochs: [EpochRow] = []
-        var metrics: [MetricRow] = []
-        var predictions: [PredictionRow] = []
-        var classifiers: [(task: TaskData, classifier: Classifier, test: [LabelledExample])] = []
-        var lastHistory = TrainingHistory()
-        var artifacts: [ArtifactRow] = []
-        var parameterCounts = (trainable: 0, total: 0)
+        var adapted = Adapted(finalClassifiers: [])
+        var earlier: [(task: String, classifier: Classifier)] = []
+        var finals: [(task: TaskData, classifier: Classifier)] = []
         let stages = cell.chain.count
-
         for (stage, taskName) in cell.chain.enumerated() {
-            guard let task = suite.task(taskName) else {
-                throw SuiteError.invalidArgument(name: "chain", reason: "no task named '\(taskName)'")
-            }
+            let task = try suite.requireTask(taskName, field: "chain")
             let strategy = try cell.strategy.makeStrategy(labelDescriptions: task.labelDescriptions)
             let training = cell.training[stage]
-            let trainExamples = try Self.examples(task.train, task: task, split: "train")
-            let validationExamples = try Self.examples(task.validation, task: task, split: "validation")
+            let trainExamples = try task.examples(.train)
             let classifier = try strategy.prepare(
                 base: checkpoint, labelNames: task.labelNames, training: trainExamples, pooling: training.pooling,
                 generator: &generator)
             classifier.maxLength = training.configuration.maxLength
             var history = TrainingHistory()
             if strategy.trains {
-                let trainer = Trainer(classifier: classifier, configuration: training.configuration)
+                let trainer = Trainer(configuration: training.configuration)
                 if let progress { trainer.progress = { progress(stage, stages, $0) } }
-                history = try trainer.train(trainExamples, validation: validationExamples)
+                history = try trainer.train(ClassificationObjective(
+                    classifier: classifier, training: trainExamples, validation: try task.examples(.validation),
+                    taskName: taskName, evaluationBatchSize: max(training.configuration.batchSize, 32),
+                    sampleSeed: training.configuration.seed))
             } else {
                 history.stopReason = "\(strategy.name) does not train"
             }
-            for (index, record) in history.records.enumerated() {
-                epochs.append(EpochRow(
-                    stage: stage, task: taskName, epoch: record.epoch, step: record.step, trainLoss: record.trainLoss,
-                    validationLoss: record.validationLoss, validationAccuracy: record.validationAccuracy,
-                    validationMacroF1: record.validationMacroF1, learningRate: record.learningRate, seconds: record.seconds,
-                    isBest: index == history.bestRecord))
+            adapted.epochs += Self.epochRows(history, stage: stage)
+            if stage == stages - 1 {
+                if let artifactsDirectory, suite.definition.evaluation.saveCheckpoints {
+                    adapted.artifacts = try saveCheckpoint(
+                        classifier, strategy: strategy, earlierStages: earlier, key: cell.key, under: artifactsDirectory)
+                }
+                // Counted before `finish`, which merges LoRA adapters away.
+                adapted.trainableParameters = classifier.trainableParameterCount
+                adapted.totalParameters = classifier.totalParameterCount
+                adapted.bestEpoch = history.bestEpoch
+                adapted.stopReason = history.stopReason
             }
-            if stage == stages - 1, let artifactsDirectory, suite.definition.evaluation.saveCheckpoints {
-                artifacts = try saveCheckpoint(
-                    classifier, strategy: strategy, baseSHA256: suite.model.weightsSHA256, key: cell.key,
-                    wholeEncoder: stages > 1, under: artifactsDirectory)
-            }
-            // Counted before `finish`, which merges LoRA adapters away.
-            parameterCounts = (classifier.trainableParameterCount, classifier.totalParameterCount)
             strategy.finish(classifier)
-            let testExamples = try Self.examples(task.test, task: task, split: "test")
-            let scored = try score(classifier, task: task, stage: stage, seed: cell.seed, splits: [
-                ("validation", task.validation, validationExamples), ("test", task.test, testExamples),
-            ])
-            metrics += scored.metrics
-            predictions += scored.predictions
-            classifiers.append((task, classifier, testExamples))
-            lastHistory = history
+            if stage < stages - 1 {
+                let scored = try score(classifier, task: task, stage: stage, seed: cell.seed, splits: [
+                    ("validation", task.validation), ("test", task.test),
+                ])
+                adapted.earlierMetrics += scored.metrics
+                adapted.earlierPredictions += scored.predictions
+                earlier.append((taskName, classifier))
+            }
+            finals.append((task, classifier))
         }
-        // Earlier tasks again with their own heads over the final encoder: forgetting.
-        for (task, classifier, testExamples) in classifiers.dropLast() {
-            let scored = try score(classifier, task: task, stage: stages - 1, seed: cell.seed, splits: [
-                ("test", task.test, testExamples)
-            ])
-            metrics += scored.metrics
-            predictions += scored.predictions
-        }
-        guard !classifiers.isEmpty else {
-            throw SuiteError.invalidArgument(name: "chain", reason: "the cell has no stages")
-        }
-        return CellResult(
-            trainableParameters: parameterCounts.trainable, totalParameters: parameterCounts.total,
-            bestEpoch: lastHistory.bestEpoch, stopReason: lastHistory.stopReason,
-            wallSeconds: Date().timeIntervalSince(started), epochs: epochs, metrics: metrics,
-            predictions: suite.definition.evaluation.savePredictions ? predictions : [], artifacts: artifacts)
+        adapted.finalClassifiers = finals
+        return adapted
     }
 
-    /// Trains the set's tasks together and scores each on its validation and test splits;
-    /// every row is recorded at the last stage index, since all tasks train at once.
-    /// (Multi-task adapters have no adapted-checkpoint format yet, so no artifacts.)
-    func executeMultiTask(_ cell: PlannedCell, entry: MultiTaskSpec) throws -> CellResult {
-        let started = Date()
+    /// Trains the set's tasks together; every row is recorded at the last stage index, since
+    /// all tasks train at once. (Multi-task adapters have no adapted-checkpoint format yet, so
+    /// no artifacts, and a changed evaluation retrains them.)
+    func adaptMultiTask(_ cell: PlannedCell, entry: MultiTaskSpec) throws -> Adapted {
         let checkpoint = try Checkpoint(directory: suite.model.directory)
         var generator = SeededGenerator(seed: cell.seed)
         // Every task of a set trains under one schedule: the stages' settings are equal.
         guard let training = cell.training.first else {
             throw SuiteError.invalidArgument(name: "multitask", reason: "the set has no tasks")
         }
-        let data = try cell.chain.map { name -> TaskData in
-            guard let task = suite.task(name) else {
-                throw SuiteError.invalidArgument(name: "multitask", reason: "no task named '\(name)'")
-            }
-            return task
-        }
+        let data = try cell.chain.map { try suite.requireTask($0, field: "multitask") }
         let tasks = try data.map { task in
-            AdaptationTask(
-                name: task.name, training: try Self.examples(task.train, task: task, split: "train"),
-                validation: try Self.examples(task.validation, task: task, split: "validation"), labelNames: task.labelNames)
+            AdaptationTask(name: task.name, training: try task.examples(.train), validation: try task.examples(.validation),
+                           labelNames: task.labelNames)
         }
-        let trainer = try MultiTaskTrainer(
+        let objective = try MultiTaskObjective(
             base: checkpoint, tasks: tasks, bottleneck: entry.bottleneck, pooling: training.pooling,
             configuration: training.configuration, generator: &generator)
-        let histories = try trainer.train()
-        let stage = data.count - 1
-        var epochs: [EpochRow] = []
-        var metrics: [MetricRow] = []
-        var predictions: [PredictionRow] = []
-        for (index, task) in data.enumerated() {
-            for record in histories[index].records {
-                epochs.append(EpochRow(
-                    stage: stage, task: task.name, epoch: record.epoch, step: record.step, trainLoss: record.trainLoss,
-                    validationLoss: record.validationLoss, validationAccuracy: record.validationAccuracy,
-                    validationMacroF1: record.validationMacroF1, learningRate: record.learningRate, seconds: record.seconds,
-                    isBest: record.epoch == histories[index].bestEpoch))
-            }
-            let classifier = trainer.classifier(for: index)
-            let scored = try score(classifier, task: task, stage: stage, seed: cell.seed, splits: [
-                ("validation", task.validation, tasks[index].validation),
-                ("test", task.test, try Self.examples(task.test, task: task, split: "test")),
-            ])
-            metrics += scored.metrics
-            predictions += scored.predictions
-        }
-        let taskParameters = trainer.tasks.flatMap(\.parameters).reduce(0) { $0 + $1.count }
+        let trainer = Trainer(configuration: training.configuration)
+        if let progress { trainer.progress = { progress(0, 1, $0) } }
+        let history = try trainer.train(objective)
+        let taskParameters = objective.trainableParameters.reduce(0) { $0 + $1.count }
         // The shared encoder holds the last activated task's adapters; those count once, above.
-        let encoderParameters = trainer.model.parameters.filter { !$0.name.hasPrefix("tasks.") }.reduce(0) { $0 + $1.count }
-        return CellResult(
-            trainableParameters: taskParameters, totalParameters: encoderParameters + taskParameters,
-            bestEpoch: histories.last?.bestEpoch, stopReason: histories.last?.stopReason ?? "",
-            wallSeconds: Date().timeIntervalSince(started), epochs: epochs, metrics: metrics,
-            predictions: suite.definition.evaluation.savePredictions ? predictions : [])
+        let encoderParameters = objective.model.parameters.filter { !$0.name.hasPrefix("tasks.") }.reduce(0) { $0 + $1.count }
+        return Adapted(
+            finalClassifiers: data.indices.map { (data[$0], objective.classifier(for: $0)) },
+            epochs: Self.epochRows(history, stage: data.count - 1), trainableParameters: taskParameters,
+            totalParameters: encoderParameters + taskParameters, bestEpoch: history.bestEpoch, stopReason: history.stopReason)
     }
 
-    /// Samples as label indices of the task's training labels (checked when the suite loaded).
-    static func examples(_ samples: [Sample], task: TaskData, split: String) throws -> [LabelledExample] {
-        let index = Dictionary(uniqueKeysWithValues: task.labelNames.enumerated().map { ($1, $0) })
-        return try samples.map { sample in
-            guard let label = index[sample.label] else {
-                throw AdaptationError.invalidData(
-                    path: "task \(task.name) \(split)", line: nil, reason: "label '\(sample.label)' of \(sample.id) is not a training label")
-            }
-            return LabelledExample(text: sample.text, pair: sample.pair, label: label)
+    /// Loads the adapted checkpoint a finished cell with the same adaptation key saved, with
+    /// its training record; rows measured before a chain's last stage are that cell's.
+    func load(_ cell: PlannedCell, from stored: StoredAdaptation) throws -> Adapted {
+        let checkpoint = try Checkpoint(directory: suite.model.directory)
+        let loaded = try AdaptedCheckpoint.loadStages(from: stored.checkpointDirectory, base: checkpoint)
+        let last = cell.chain.count - 1
+        let target = try suite.requireTask(cell.target, field: "chain")
+        var finals: [(task: TaskData, classifier: Classifier)] = []
+        for stage in loaded.earlierStages {
+            finals.append((try suite.requireTask(stage.task, field: "chain"), stage.classifier))
+        }
+        finals.append((target, loaded.classifier))
+        return Adapted(
+            finalClassifiers: finals, epochs: stored.epochs,
+            earlierMetrics: stored.metrics.filter { $0.stage < last },
+            earlierPredictions: stored.predictions.filter { $0.stage < last },
+            trainableParameters: stored.cell.trainableParameters ?? 0, totalParameters: stored.cell.totalParameters ?? 0,
+            bestEpoch: stored.cell.bestEpoch, stopReason: stored.cell.stopReason ?? "", artifacts: stored.artifacts,
+            trainingCellID: stored.cell.trainingCellID ?? stored.cell.id)
+    }
+
+    /// A training history as stored rows of chain stage `stage`.
+    static func epochRows(_ history: TrainingHistory, stage: Int) -> [EpochRow] {
+        history.records.map { record in
+            EpochRow(stage: stage, task: record.task, evaluation: record.evaluation, epoch: record.epoch, step: record.step,
+                     learningRate: record.learningRate, seconds: record.seconds, isBest: history.isBest(record),
+                     values: record.values)
         }
     }
 
     /// The suite's metrics (with bootstrap intervals) and the predictions on each split.
     func score(
-        _ classifier: Classifier, task: TaskData, stage: Int, seed: UInt64,
-        splits: [(name: String, samples: [Sample], examples: [LabelledExample])]
+        _ classifier: Classifier, task: TaskData, stage: Int, seed: UInt64, splits: [(name: String, samples: [Sample])]
     ) throws -> (metrics: [MetricRow], predictions: [PredictionRow]) {
         let evaluation = suite.definition.evaluation
         let wanted = Set(evaluation.metrics)
         var metrics: [MetricRow] = []
         var predictions: [PredictionRow] = []
         for split in splits {
-            let result = try classifier.evaluate(split.examples)
-            let gold = split.examples.map(\.label)
+            let examples = try task.labelled(split.samples, split: split.name)
+            let result = try classifier.evaluate(examples)
+            let gold = examples.map(\.label)
             let width = task.labelNames.count
             let probabilities = (0..<gold.count).map { row in (0..<width).map { Double(result.probabilities[row, $0]) } }
             let scores = try ClassificationMetrics(
@@ -218,23 +237,50 @@ struct CellExecutor {
     /// Writes the adapted checkpoint to a temporary folder, then moves it into place, so a
     /// killed run never leaves half a checkpoint under a key.
     func saveCheckpoint(
-        _ classifier: Classifier, strategy: any AdaptationStrategy, baseSHA256: String, key: String, wholeEncoder: Bool,
-        under directory: URL
+        _ classifier: Classifier, strategy: any AdaptationStrategy, earlierStages: [(task: String, classifier: Classifier)],
+        key: String, under directory: URL
     ) throws -> [ArtifactRow] {
         let destination = directory.appendingPathComponent(key)
         let temporary = directory.appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).partial")
         let manager = FileManager.default
         try? manager.removeItem(at: temporary)
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-        try AdaptedCheckpoint.save(classifier, strategy: strategy, baseSHA256: baseSHA256, to: temporary,
-                                   includingWholeEncoder: wholeEncoder)
+        try AdaptedCheckpoint.save(
+            classifier, strategy: strategy, baseSHA256: suite.model.weightsSHA256, to: temporary,
+            includingWholeEncoder: !earlierStages.isEmpty, earlierStages: earlierStages)
         try? manager.removeItem(at: destination)
         try manager.moveItem(at: temporary, to: destination)
         return try [AdaptedCheckpoint.weightsFile, AdaptedCheckpoint.metadataFile].map { name in
             let url = destination.appendingPathComponent(name)
             let size = (try manager.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
-            return ArtifactRow(kind: name == AdaptedCheckpoint.weightsFile ? "adapted-weights" : "adapted-metadata",
+            return ArtifactRow(kind: name == AdaptedCheckpoint.weightsFile ? ArtifactRow.adaptedWeights : ArtifactRow.adaptedMetadata,
                                path: url.path, sha256: try SHA256.hex(ofFileAt: url), bytes: size)
         }
+    }
+}
+
+extension Suite {
+    /// The task named `name`, or an error naming the field that refers to it.
+    func requireTask(_ name: String, field: String) throws -> TaskData {
+        guard let task = task(name) else { throw SuiteError.invalidArgument(name: field, reason: "no task named '\(name)'") }
+        return task
+    }
+}
+
+extension TaskData {
+    enum Split: String { case train, validation, test }
+
+    /// A split's samples as label indices of the task's training labels (checked when the suite loaded).
+    func examples(_ split: Split) throws -> [LabelledExample] {
+        switch split {
+        case .train: return try labelled(train, split: split.rawValue)
+        case .validation: return try labelled(validation, split: split.rawValue)
+        case .test: return try labelled(test, split: split.rawValue)
+        }
+    }
+
+    func labelled(_ samples: [Sample], split: String) throws -> [LabelledExample] {
+        try LabelledDataset(Dataset(name: name, samples: samples, labelNames: labelNames), labelNames: labelNames,
+                            source: "task \(name) \(split)").examples
     }
 }

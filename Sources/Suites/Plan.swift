@@ -5,15 +5,18 @@ import Transformers
 /// The version of AdaptEval, part of every content key: results of another version are not
 /// reused.
 public enum AdaptEvalVersion {
-    public static let current = "0.2.0"
+    public static let current = "0.3.0"
 }
 
 /// One unit of work: a strategy adapting the model along a task chain with one seed.
 public struct PlannedCell: Sendable {
     /// Place in the whole plan (shards keep it).
     public var position: Int
-    /// The content key: sha256 of `configuration`.
+    /// The evaluation key: sha256 of `configuration` (what determines the scores).
     public var key: String
+    /// The adaptation key: sha256 of the configuration's `adaptation` part (what determines
+    /// the trained weights); cells that differ only in evaluation settings share it.
+    public var adaptationKey: String
     public var strategy: StrategySpec
     public var seed: UInt64
     /// Task names in training order; the last is the target.
@@ -41,18 +44,21 @@ public struct Plan: Sendable {
 
     public init(suite: Suite) throws {
         var cells: [PlannedCell] = []
-        func add(_ configuration: CellConfiguration, strategy: StrategySpec, chain: [String], multitask: MultiTaskSpec? = nil) throws {
+        func add(_ adaptation: AdaptationConfiguration, strategy: StrategySpec, chain: [String], multitask: MultiTaskSpec? = nil) throws {
+            let configuration = CellConfiguration(adaptation: adaptation, evaluation: suite.definition.evaluation)
             let json = try CellConfiguration.canonical(configuration)
+            let adaptationJSON = try CellConfiguration.canonical(adaptation)
             cells.append(PlannedCell(
-                position: cells.count, key: SHA256.hex(of: Array(json.utf8)), strategy: strategy, seed: configuration.seed,
-                chain: chain, configuration: json, options: try CellConfiguration.canonical(configuration.strategy.options),
-                multitask: multitask, training: configuration.stages.map(\.training)))
+                position: cells.count, key: SHA256.hex(of: Array(json.utf8)), adaptationKey: SHA256.hex(of: Array(adaptationJSON.utf8)),
+                strategy: strategy, seed: adaptation.seed, chain: chain, configuration: json,
+                options: try CellConfiguration.canonical(adaptation.strategy.options), multitask: multitask,
+                training: adaptation.stages.map(\.training)))
         }
         for chain in suite.chains {
             for spec in suite.definition.strategies {
                 if chain.count > 1, !Self.chains(spec.name) { continue }
                 for seed in suite.definition.seeds {
-                    try add(CellConfiguration(suite: suite, strategy: spec, seed: seed, chain: chain), strategy: spec, chain: chain)
+                    try add(AdaptationConfiguration(suite: suite, strategy: spec, seed: seed, chain: chain), strategy: spec, chain: chain)
                 }
             }
         }
@@ -60,7 +66,7 @@ public struct Plan: Sendable {
             var strategy = StrategySpec(name: MultiTaskSpec.strategyName)
             strategy.label = entry.label
             for seed in suite.definition.seeds {
-                try add(CellConfiguration(suite: suite, multitask: entry, seed: seed), strategy: strategy, chain: entry.tasks,
+                try add(AdaptationConfiguration(suite: suite, multitask: entry, seed: seed), strategy: strategy, chain: entry.tasks,
                         multitask: entry)
             }
         }
@@ -91,9 +97,24 @@ public struct Plan: Sendable {
     }
 }
 
-/// Everything that determines a cell's results, and nothing else: no paths, suite name, tag,
-/// shard or database. Its canonical JSON (sorted keys) is what the content key hashes.
+/// Everything that determines a cell's scores, and nothing else: no paths, suite name, tag,
+/// shard or database. Its canonical JSON (sorted keys) is what the evaluation key hashes; the
+/// `adaptation` part alone is what the adaptation key hashes.
 struct CellConfiguration: Encodable {
+    var adaptation: AdaptationConfiguration
+    var evaluation: EvaluationSpec
+
+    /// JSON with sorted keys and unescaped slashes: the same value always gives the same bytes.
+    static func canonical<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Everything that determines a cell's trained weights: the model, the data, the strategy and
+/// its options, every stage's resolved training settings, the seed and the AdaptEval version.
+struct AdaptationConfiguration: Encodable {
     struct Model: Encodable {
         var weightsSHA256: String
         var fileSHA256: [String: String]
@@ -118,12 +139,11 @@ struct CellConfiguration: Encodable {
     var strategy: Strategy
     var seed: UInt64
     var stages: [Stage]
-    var evaluation: EvaluationSpec
     /// "multitask" when the stages train together; absent for chains.
     var mode: String?
 
     enum CodingKeys: String, CodingKey {
-        case adaptEvalVersion = "adapteval_version", model, strategy, seed, stages, evaluation, mode
+        case adaptEvalVersion = "adapteval_version", model, strategy, seed, stages, mode
     }
 
     init(suite: Suite, multitask entry: MultiTaskSpec, seed: UInt64) throws {
@@ -139,7 +159,6 @@ struct CellConfiguration: Encodable {
             return Stage(task: name, role: task.role.rawValue, data: task.identity, training: training,
                          labelDescriptions: task.labelDescriptions)
         }
-        evaluation = suite.definition.evaluation
         mode = "multitask"
     }
 
@@ -158,13 +177,5 @@ struct CellConfiguration: Encodable {
             return Stage(task: name, role: task.role.rawValue, data: task.identity, training: training,
                          labelDescriptions: task.labelDescriptions)
         }
-        evaluation = suite.definition.evaluation
-    }
-
-    /// JSON with sorted keys and unescaped slashes: the same value always gives the same bytes.
-    static func canonical<Value: Encodable>(_ value: Value) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -103,7 +103,7 @@ public final class SuiteRunner: @unchecked Sendable {
             observer?.cellStarted(cell, number: number + 1, of: cells.count)
             // beginCell links a finished cell with the same key as reused, in the same transaction.
             let record = CellRecord(
-                key: cell.key, model: suite.model.name, modelSHA256: suite.model.weightsSHA256,
+                key: cell.key, adaptationKey: cell.adaptationKey, model: suite.model.name, modelSHA256: suite.model.weightsSHA256,
                 strategy: cell.strategy.displayName, options: cell.options, seed: Int64(bitPattern: cell.seed),
                 chain: try CellConfiguration.canonical(cell.chain), targetTask: cell.target, config: cell.configuration)
             let cellID: Int64
@@ -129,7 +129,8 @@ public final class SuiteRunner: @unchecked Sendable {
                 self?.observer?.cellProgress(cell, stage: stage, stages: stages, progress: progress)
             }
             do {
-                let result = try executor.execute(cell)
+                let stored = options.force ? nil : try database.storedAdaptation(adaptationKey: cell.adaptationKey)
+                let result = try executor.execute(cell, reusing: stored)
                 try database.finishCell(id: cellID, result: result)
                 outcome.computed += 1
                 let accuracy = result.metrics.first {

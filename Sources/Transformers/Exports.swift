@@ -1,1 +1,2 @@
 @_exported import NN
+@_exported import Evaluation

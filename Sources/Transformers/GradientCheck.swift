@@ -84,7 +84,7 @@ public struct GradientCheck {
         }
         let activations = try model.trainingForward(batch, pass: .deterministic)
         let (pooled, logits) = classifier(activations.output)
-        let (loss, logitsGradient) = CrossEntropy.lossAndGradient(logits: logits, labels: labels)
+        let (loss, logitsGradient) = try CrossEntropy.lossAndGradient(logits: logits, labels: labels)
         let hiddenGradient = classifier.backward(pooled: pooled, logitsGradient: logitsGradient, offsets: activations.batch.offsets)
         model.backward(activations, outputGradient: hiddenGradient)
 

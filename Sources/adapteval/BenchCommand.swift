@@ -186,7 +186,7 @@ struct BenchTrainCommand: ParsableCommand {
             for parameter in parameters { parameter.zeroGradient() }
             let activations = try classifier.model.trainingForward(tokens, pass: pass)
             let (pooled, logits) = classifier.head(activations.output)
-            let gradient = CrossEntropy.lossAndGradient(logits: logits, labels: labels).gradient
+            let gradient = try CrossEntropy.lossAndGradient(logits: logits, labels: labels).gradient
             classifier.model.backward(
                 activations, outputGradient: classifier.head.backward(pooled: pooled, logitsGradient: gradient, offsets: activations.batch.offsets))
             optimizer.update(parameters)

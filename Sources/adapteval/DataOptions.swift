@@ -30,7 +30,7 @@ struct DataOptions: ParsableArguments {
     func read(_ path: String, labelNames fixed: [String]? = nil) throws -> LabelledDataset {
         let dataset: Dataset
         switch format {
-        case .jsonl: return try LabelledDataset.readJSONLines(path: path, labelNames: fixed)
+        case .jsonl: dataset = try DatasetReaders.jsonLines(path: path)
         case .sst2: dataset = try DatasetReaders.sst2(path: path)
         case .mds: dataset = try DatasetReaders.multiDomainSentiment(folder: path)
         case .davidson: dataset = try DatasetReaders.davidson(path: path)
@@ -39,16 +39,6 @@ struct DataOptions: ParsableArguments {
                 path: path, textColumn: textColumn, labelColumn: labelColumn, pairColumn: pairColumn,
                 delimiter: format == .tsv ? "\t" : ",")
         }
-        let names = fixed ?? dataset.labelNames
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        let examples = try dataset.samples.map { sample -> LabelledExample in
-            guard let label = index[sample.label] else {
-                throw AdaptationError.invalidData(
-                    path: path, line: nil,
-                    reason: "label '\(sample.label)' (\(sample.id)) does not occur in the training data (labels: \(names.joined(separator: ", ")))")
-            }
-            return LabelledExample(text: sample.text, pair: sample.pair, label: label)
-        }
-        return LabelledDataset(examples: examples, labelNames: names)
+        return try LabelledDataset(dataset, labelNames: fixed, source: path)
     }
 }

@@ -1,5 +1,6 @@
 import Adaptation
 import ArgumentParser
+import Evaluation
 import Foundation
 import Transformers
 
@@ -34,7 +35,7 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         let checkpoint = try modelOptions.load()
-        let texts = try JSONLinesReader.strings("text", path: input)
+        let texts = try DatasetReaders.texts(path: input)
         let embedder = SentenceEmbedder(
             checkpoint: checkpoint, pooling: pooling.pooling, normalize: normalize,
             maxLength: length.maxLength, batchSize: batchSize)

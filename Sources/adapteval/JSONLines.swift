@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writing JSON lines quickly and exactly (reading is `JSONLinesReader`'s).
+/// Writing JSON lines quickly and exactly (reading is `DatasetReaders.jsonObjects`').
 enum JSONLines {
     /// A JSON string literal for `text`.
     static func quote(_ text: String) -> String {

@@ -169,10 +169,12 @@ enum RunsFormatting {
              "low": metric.low ?? NSNull(), "high": metric.high ?? NSNull()]
         }
         object["epochs"] = detail.epochs.map { epoch -> [String: Any] in
-            ["stage": epoch.stage, "task": epoch.task, "epoch": epoch.epoch, "step": epoch.step, "train_loss": epoch.trainLoss,
-             "validation_loss": epoch.validationLoss, "validation_accuracy": epoch.validationAccuracy,
-             "validation_macro_f1": epoch.validationMacroF1, "is_best": epoch.isBest]
+            ["stage": epoch.stage, "task": epoch.task, "evaluation": epoch.evaluation, "epoch": epoch.epoch, "step": epoch.step,
+             "learning_rate": epoch.learningRate, "seconds": epoch.seconds, "is_best": epoch.isBest,
+             "values": epoch.values]
         }
+        object["adaptation_key"] = cell.adaptationKey ?? NSNull()
+        object["training_cell_id"] = cell.trainingCellID ?? NSNull()
         object["artifacts"] = detail.artifacts.map { ["kind": $0.kind, "path": $0.path, "sha256": $0.sha256, "bytes": $0.bytes] }
         return object
     }

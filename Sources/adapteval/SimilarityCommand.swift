@@ -1,5 +1,6 @@
 import Adaptation
 import ArgumentParser
+import Evaluation
 import Foundation
 import Transformers
 
@@ -23,7 +24,7 @@ struct SimilarityCommand: ParsableCommand {
 
     func run() throws {
         let checkpoint = try modelOptions.load()
-        let texts = try JSONLinesReader.strings("text", path: input)
+        let texts = try DatasetReaders.texts(path: input)
         let started = Date()
         let embedder = SentenceEmbedder(
             checkpoint: checkpoint, pooling: pooling.pooling, normalize: true, maxLength: length.maxLength)

@@ -1,5 +1,6 @@
 import Adaptation
 import ArgumentParser
+import Evaluation
 import Foundation
 import Transformers
 
@@ -25,7 +26,7 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try WordPieceTokenizer.load(from: URL(fileURLWithPath: model))
-        let texts = try JSONLinesReader.strings("text", path: input)
+        let texts = try DatasetReaders.texts(path: input)
         var output = JSONLines.Output()
         for text in texts {
             let encoding = tokenizer.encode(text, maxLength: length.maxLength)

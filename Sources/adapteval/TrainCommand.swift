@@ -153,14 +153,13 @@ struct TrainCommand: ParsableCommand {
         var metrics: [String: Any] = [
             "strategy": chosen.name, "options": chosen.options, "base_model_sha256": baseSHA,
             "labels": trainSet.labelNames, "trainable_parameters": trainable, "total_parameters": total,
-            "epochs": history.records.map {
-                ["epoch": $0.epoch, "step": $0.step, "train_loss": $0.trainLoss, "validation_loss": $0.validationLoss,
-                 "validation_accuracy": $0.validationAccuracy, "validation_macro_f1": $0.validationMacroF1,
-                 "learning_rate": $0.learningRate, "seconds": $0.seconds] as [String: Any]
+            "epochs": history.records.map { record in
+                record.values.merging(["learning_rate": record.learningRate, "seconds": record.seconds]) { $1 }
+                    .merging(["epoch": Double(record.epoch), "step": Double(record.step)]) { $1 } as [String: Any]
             },
             "best_epoch": history.bestEpoch as Any, "stop_reason": history.stopReason, "steps": history.steps,
-            "validation": ["loss": validationResult.loss, "accuracy": validationResult.scores.accuracy,
-                           "macro_f1": validationResult.scores.macroF1],
+            "validation": ["loss": validationResult.loss, "accuracy": validationResult.metrics.accuracy,
+                           "macro_f1": validationResult.metrics.macroF1],
             "wall_seconds": Date().timeIntervalSince(started), "threads": ComputeThreads.count,
             "seed": seed, "learning_rate": Double(settings.learningRate),
         ]
@@ -172,8 +171,8 @@ struct TrainCommand: ParsableCommand {
             ]
         }
         if let testResult {
-            metrics["test"] = ["loss": testResult.loss, "accuracy": testResult.scores.accuracy,
-                               "macro_f1": testResult.scores.macroF1, "examples": testResult.predictions.count]
+            metrics["test"] = ["loss": testResult.loss, "accuracy": testResult.metrics.accuracy,
+                               "macro_f1": testResult.metrics.macroF1, "examples": testResult.predictions.count]
         }
         let data = try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: outputURL.appendingPathComponent("metrics.json"))
@@ -187,8 +186,8 @@ struct TrainCommand: ParsableCommand {
             }
             print("stopped      \(history.stopReason)")
             if let testResult {
-                print(String(format: "test         accuracy %.4f  macro-F1 %.4f  (%d examples)", testResult.scores.accuracy,
-                             testResult.scores.macroF1, testResult.predictions.count))
+                print(String(format: "test         accuracy %.4f  macro-F1 %.4f  (%d examples)", testResult.metrics.accuracy,
+                             testResult.metrics.macroF1, testResult.predictions.count))
             }
             print("saved        \(outputURL.path)")
         }

@@ -37,7 +37,7 @@ func animalExamples(count: Int, seed: UInt64) -> [LabelledExample] {
         #expect(classifier.labelNames == ["other", "animal"])
         #expect(classifier.model === base.model)
         #expect(base.model.layers[0].query.weight.value != original)
-        #expect(try classifier.evaluate(target.validation).scores.accuracy > 0.9)
+        #expect(try classifier.evaluate(target.validation).metrics.accuracy > 0.9)
     }
 
     @Test func aChainCheckpointWithLoRAOnAFineTunedEncoderReloadsExactly() throws {
@@ -83,17 +83,49 @@ func animalExamples(count: Int, seed: UInt64) -> [LabelledExample] {
         var generator = SeededGenerator(seed: 5)
         var c = settings(epochs: 40, lr: 1e-2)
         c.patience = 40
-        let trainer = try MultiTaskTrainer(base: base, tasks: tasks, bottleneck: 8, pooling: .mean, configuration: c,
-                                           generator: &generator)
-        let histories = try trainer.train()
-        #expect(histories.count == 2)
+        let objective = try MultiTaskObjective(base: base, tasks: tasks, bottleneck: 8, pooling: .mean, configuration: c,
+                                               generator: &generator)
+        let history = try Trainer(configuration: c).train(objective)
+        #expect(Set(history.records.map(\.task)) == ["sentiment", "animals"])
         for index in tasks.indices {
-            let accuracy = try trainer.classifier(for: index).evaluate(tasks[index].validation).scores.accuracy
+            let accuracy = try objective.classifier(for: index).evaluate(tasks[index].validation).metrics.accuracy
             #expect(accuracy > 0.85, "task \(tasks[index].name): \(accuracy)")
         }
-        #expect(trainer.classifier(for: 1).head.labelCount == 3)
+        #expect(objective.classifier(for: 1).head.labelCount == 3)
         let encoder = base.model.parameters.filter { !$0.name.hasPrefix("tasks.") }
         #expect(encoder.map(\.value) == before)
-        #expect(trainer.tasks[0].outputAdapters[0].up.weight !== trainer.tasks[1].outputAdapters[0].up.weight)
+        #expect(objective.tasks[0].outputAdapters[0].up.weight !== objective.tasks[1].outputAdapters[0].up.weight)
+    }
+
+    /// Multi-task training once had its own loop that ignored the schedule, accumulation,
+    /// mid-epoch evaluation and the monitored metric; now the one trainer applies them all.
+    @Test func multiTaskTrainingHonoursEveryTrainingSetting() throws {
+        let tasks = [
+            AdaptationTask(name: "sentiment", training: separableExamples(count: 40, seed: 1),
+                           validation: separableExamples(count: 16, seed: 2), labelNames: ["neg", "pos"]),
+            AdaptationTask(name: "animals", training: animalExamples(count: 24, seed: 3),
+                           validation: animalExamples(count: 16, seed: 4), labelNames: ["other", "animal"]),
+        ]
+        var c = settings(epochs: 3, lr: 1e-2)
+        c.warmupFraction = 0.5
+        c.accumulationSteps = 2
+        c.evaluationInterval = 2
+        c.monitor = .validationAccuracy
+        c.patience = 10
+        var generator = SeededGenerator(seed: 5)
+        let objective = try MultiTaskObjective(base: try tinyBase(), tasks: tasks, bottleneck: 4, pooling: .mean, configuration: c,
+                                               generator: &generator)
+        let trainer = Trainer(configuration: c)
+        var rates: [Double] = []
+        let history = try trainer.train(objective)
+        for record in history.records { rates.append(record.learningRate) }
+        // 5 + 3 batches of 8 per epoch, interleaved, 2 per step: 4 steps per epoch, 12 in all.
+        #expect(history.steps == 12)
+        #expect(rates.first! < Double(c.learningRate), "warm-up: the first evaluation sees a reduced rate")
+        // Mid-epoch evaluations every 2 steps (not at epoch ends) plus one per epoch, each one row per task.
+        let evaluations = Set(history.records.map(\.evaluation)).count
+        #expect(evaluations == 6 && history.records.count == 12)
+        #expect(history.bestEvaluation != nil && history.stopReason.contains("mean validation accuracy over tasks"))
+        #expect(history.records.allSatisfy { $0.values[TrainingMetric.trainAccuracy] != nil })
     }
 }

@@ -74,10 +74,13 @@ import Testing
         #expect(accuracy.shouldStop)
     }
 
-    @Test func scoresFollowTheirDefinitions() {
-        // Class 0: TP 1, predicted 2, actual 2 → F1 0.5; class 1: TP 2, predicted 2, actual 2 → 1; class 2: F1 0.
-        let scores = ClassificationScores(predictions: [0, 0, 1, 1], labels: [0, 2, 1, 1], classCount: 3)
-        #expect(scores.accuracy == 0.75)
-        #expect(abs(scores.macroF1 - (2.0 / 3 + 1 + 0) / 3) < 1e-12)
+    @Test func aLabelOutsideTheClassesFailsTheBatchInsteadOfCrashing() throws {
+        let logits = Tensor(shape: [2, 3], scalars: [0, 1, 2, 2, 1, 0])
+        #expect(throws: NNError.labelOutOfRange(label: 3, row: 1, classes: 3)) {
+            try CrossEntropy.lossAndGradient(logits: logits, labels: [0, 3])
+        }
+        #expect(throws: NNError.self) { try CrossEntropy.lossAndGradient(logits: logits, labels: [0]) }
+        let error = NNError.labelOutOfRange(label: -1, row: 0, classes: 2)
+        #expect(error.category == .invalidInput && error.localizedDescription.contains("outside"))
     }
 }

@@ -36,7 +36,7 @@ struct RealDataTrainingTests {
         _ = try Trainer(classifier: classifier, configuration: c).train(train, validation: validation)
         strategy.finish(classifier)
         let positives = Double(test.filter { $0.label == 1 }.count) / Double(test.count)
-        return (try classifier.evaluate(test).scores.accuracy, max(positives, 1 - positives))
+        return (try classifier.evaluate(test).metrics.accuracy, max(positives, 1 - positives))
     }
 
     @Test func loraBeatsTheMajorityBaselineByAClearMargin() throws {

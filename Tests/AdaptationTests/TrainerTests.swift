@@ -42,7 +42,7 @@ func settings(epochs: Int, lr: Float, seed: UInt64 = 3) -> TrainingConfiguration
                                                        pooling: .mean, generator: &generator)
         let history = try Trainer(classifier: classifier, configuration: settings(epochs: 30, lr: 3e-3))
             .train(train, validation: separableExamples(count: 32, seed: 2))
-        #expect(try classifier.evaluate(train).scores.accuracy == 1)
+        #expect(try classifier.evaluate(train).metrics.accuracy == 1)
         #expect(history.records.last!.validationAccuracy == 1)
         #expect(history.stepLosses.last! < history.stepLosses.first!)
     }
@@ -147,5 +147,44 @@ func settings(epochs: Int, lr: Float, seed: UInt64 = 3) -> TrainingConfiguration
         var c = TrainingConfiguration()
         c.accumulationSteps = 0
         #expect(throws: AdaptationError.invalidOption(name: "--accumulate", reason: "must be at least 1, got 0")) { try c.validate() }
+    }
+}
+
+@Suite struct TrainingCurveTests {
+    @Test func everyEvaluationRecordsTrainingAccuracyOnASampleOfAtMostAThousandExamples() throws {
+        var generator = SeededGenerator(seed: 1)
+        let train = separableExamples(count: 1_040, seed: 1)
+        let classifier = try LinearProbe().prepare(base: try tinyBase(), labelNames: ["neg", "pos"], training: train,
+                                                   pooling: .mean, generator: &generator)
+        let objective = try ClassificationObjective(classifier: classifier, training: train, validation: Array(train.prefix(20)),
+                                                    sampleSeed: 7)
+        #expect(objective.trainingSample.count == TrainingMetric.trainingSampleLimit)
+        var c = settings(epochs: 1, lr: 1e-2)
+        c.batchSize = 64
+        let history = try Trainer(configuration: c).train(objective)
+        let record = try #require(history.records.first)
+        let accuracy = try #require(record.values[TrainingMetric.trainAccuracy])
+        let loss = try #require(record.values[TrainingMetric.trainEvaluationLoss])
+        // Independently: the same classifier scored on the same sample.
+        let check = try classifier.evaluate(objective.trainingSample)
+        #expect(accuracy == check.metrics.accuracy && abs(loss - check.loss) < 1e-12)
+        #expect(record.values[TrainingMetric.trainLoss] != nil && record.values[TrainingMetric.validationLoss] != nil)
+    }
+
+    @Test func adamWCorrectsEachParameterForItsOwnNumberOfUpdates() {
+        // One parameter updated every step, one every other step: after the second update of
+        // each, both have taken bias-corrected steps of the same size for the same gradient.
+        let always = Parameter(name: "always", value: Tensor(shape: [1], scalars: [0]), decays: false)
+        let sometimes = Parameter(name: "sometimes", value: Tensor(shape: [1], scalars: [0]), decays: false)
+        let optimizer = AdamW(learningRate: 0.1, weightDecay: 0)
+        for step in 0..<4 {
+            always.gradient = Tensor(shape: [1], scalars: [1])
+            sometimes.gradient = Tensor(shape: [1], scalars: [1])
+            optimizer.update(step % 2 == 0 ? [always, sometimes] : [always])
+            if step == 1 { #expect(abs(always.value.scalars[0] - (-0.2)) < 1e-5) }
+        }
+        // A constant gradient gives m̂/√v̂ = 1 at every step: each update moves by the rate.
+        #expect(abs(always.value.scalars[0] - (-0.4)) < 1e-5)
+        #expect(abs(sometimes.value.scalars[0] - (-0.2)) < 1e-5)
     }
 }

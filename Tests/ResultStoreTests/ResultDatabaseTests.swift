@@ -1,5 +1,5 @@
 import Foundation
-import ResultStore
+@testable import ResultStore
 import TestSupport
 import Testing
 
@@ -12,8 +12,9 @@ func sampleCell(_ key: String) -> CellRecord {
 func sampleResult(metrics count: Int = 3) -> CellResult {
     CellResult(
         trainableParameters: 770, totalParameters: 22_000_000, bestEpoch: 2, stopReason: "completed", wallSeconds: 1.5,
-        epochs: [EpochRow(stage: 0, task: "movies", epoch: 1, step: 10, trainLoss: 0.7, validationLoss: 0.6,
-                          validationAccuracy: 0.7, validationMacroF1: 0.69, learningRate: 1e-3, seconds: 0.5, isBest: true)],
+        epochs: [EpochRow(stage: 0, task: "movies", evaluation: 0, epoch: 1, step: 10, learningRate: 1e-3, seconds: 0.5, isBest: true,
+                          values: ["train_loss": 0.7, "validation_loss": 0.6, "validation_accuracy": 0.7,
+                                   "validation_macro_f1": 0.69, "train_accuracy": 0.75])],
         metrics: (0..<count).map { MetricRow(stage: 0, task: "movies", split: "test", name: "m\($0)", value: Double($0), low: 0, high: 1) },
         predictions: [PredictionRow(stage: 0, task: "movies", split: "test", position: 0, exampleID: "x", gold: "positive",
                                     predicted: "negative", probabilities: [0.6, 0.4])],
@@ -47,14 +48,41 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, output: St
     @Test func aNewDatabaseHasTheNamedMigrationsAndUsesWriteAheadLogging() throws {
         let path = try temporaryDatabasePath()
         let database = try ResultDatabase(path: path)
-        #expect(try database.appliedMigrations() == ["v1-runs-cells-results"])
+        #expect(try database.appliedMigrations() == ResultDatabase.knownMigrations)
+        #expect(ResultDatabase.knownMigrations.starts(with: ["v1-runs-cells-results", "v2-evaluation-values", "v2-adaptation-keys"]))
         let tables = try sqlite3(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;")
         for table in ["artifacts", "cells", "epochs", "metrics", "predictions", "run_cells", "runs"] {
             #expect(tables.output.split(separator: "\n").contains(Substring(table)), "\(tables.output)")
         }
         #expect(try sqlite3(path, "PRAGMA journal_mode;").output.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
         // Opening again migrates nothing twice.
-        #expect(try ResultDatabase(path: path).appliedMigrations() == ["v1-runs-cells-results"])
+        #expect(try ResultDatabase(path: path).appliedMigrations() == ResultDatabase.knownMigrations)
+    }
+
+    @Test func aVersionOneDatabaseKeepsItsCurvesAsNamedValuesAfterTheUpgrade() throws {
+        let path = try temporaryDatabasePath()
+        try ResultDatabase.createOlder(path: path, upTo: "v1-runs-cells-results")
+        let insert = try sqlite3(path, """
+            INSERT INTO runs (uuid, suite_name, suite_version, suite_path, suite_sha256, config, started_at, status,
+                adapteval_version, host, process_id, threads, planned_cells)
+                VALUES ('u', 's', '1', '/s', 'x', '{}', '2026-11-01 00:00:00', 'finished', '0.2.0', 'h', 1, 2, 1);
+            INSERT INTO cells (key, run_id, model, model_sha256, strategy, options, seed, chain, target_task, config, status,
+                started_at) VALUES ('k', 1, 'm', 'a', 'lora', '{}', 1, '["t"]', 't', '{}', 'finished', '2026-11-01 00:00:00');
+            INSERT INTO run_cells VALUES (1, 1, 0, 0);
+            INSERT INTO epochs (cell_id, stage, task, epoch, step, train_loss, validation_loss, validation_accuracy,
+                validation_macro_f1, learning_rate, seconds, is_best)
+                VALUES (1, 0, 't', 1, 5, 0.7, 0.6, 0.75, 0.74, 0.001, 1.5, 0), (1, 0, 't', 2, 10, 0.5, 0.4, 0.8, 0.79, 0.0005, 3, 1);
+            """)
+        #expect(insert.status == 0, "\(insert.output)")
+        let upgraded = try ResultDatabase(path: path)
+        #expect(try upgraded.appliedMigrations() == ResultDatabase.knownMigrations)
+        let epochs = try #require(try upgraded.cells(ofRun: 1).first).epochs
+        #expect(epochs.map(\.evaluation) == [0, 1] && epochs.map(\.isBest) == [false, true])
+        #expect(epochs[0].values == ["train_loss": 0.7, "validation_loss": 0.6, "validation_accuracy": 0.75,
+                                     "validation_macro_f1": 0.74])
+        #expect(epochs[1].value("validation_accuracy") == 0.8 && epochs[1].step == 10)
+        let cell = try #require(try upgraded.cells(ofRun: 1).first).cell
+        #expect(cell.adaptationKey == nil && cell.trainingCellID == nil)
     }
 
     @Test func aFinishedCellIsReadBackWithEverythingItProduced() throws {

@@ -63,6 +63,45 @@ func runSuite(_ fixture: TinySuite, database: ResultDatabase, options: SuiteRunn
         #expect(Set(chained.metrics.filter { $0.task == "food" && $0.split == "test" && $0.name == "accuracy" }.map(\.stage)) == [0, 1])
     }
 
+    /// Two keys per cell: a changed evaluation gives new evaluation keys but the same
+    /// adaptation keys, so the stored checkpoints are scored again and nothing trains.
+    @Test func aChangedEvaluationReevaluatesStoredCheckpointsWithoutTraining() throws {
+        let fixture = try TinySuite.make(yaml: TinySuite.yaml(strategies: ["lora"]))
+        let database = try ResultDatabase(path: fixture.path("results.sqlite").path)
+        let artifacts = fixture.path("artifacts")
+        let first = try runSuite(fixture, database: database, options: .init(artifactsDirectory: artifacts))
+        let trained = try database.cells(ofRun: first.runID)
+        #expect(first.computed == 2 && trained.allSatisfy { $0.cell.trainingCellID == nil && $0.cell.adaptationKey != nil })
+        try fixture.rewrite(TinySuite.yaml(strategies: ["lora"]).replacingOccurrences(
+            of: "bootstrap_resamples: 50", with: "bootstrap_resamples: 80, confidence: 0.5"))
+        let observer = RecordingObserver()
+        let second = try runSuite(fixture, database: database, options: .init(artifactsDirectory: artifacts), observer: observer)
+        #expect(second.computed == 2 && second.reused == 0)
+        #expect(observer.progressReports == 0, "no training step ran")
+        let evaluated = try database.cells(ofRun: second.runID)
+        for (old, new) in zip(trained, evaluated) {
+            #expect(new.cell.key != old.cell.key && new.cell.adaptationKey == old.cell.adaptationKey)
+            #expect(new.cell.trainingCellID == old.cell.id)
+            #expect(new.epochs.map(\.values) == old.epochs.map(\.values) && new.cell.bestEpoch == old.cell.bestEpoch)
+            #expect(new.cell.trainableParameters == old.cell.trainableParameters)
+            // The same weights give the same predictions; the interval follows the new settings.
+            let stage = old.cell.chainTasks.count - 1
+            func accuracy(_ detail: RunCellDetail, task: String, stage: Int) -> MetricRow? {
+                detail.metrics.first { $0.name == "accuracy" && $0.split == "test" && $0.task == task && $0.stage == stage }
+            }
+            let before = try #require(accuracy(old, task: "movies", stage: stage))
+            let after = try #require(accuracy(new, task: "movies", stage: stage))
+            #expect(after.value == before.value && after.high! - after.low! < before.high! - before.low!)
+            #expect(try database.predictions(ofCell: new.cell.id!).map(\.predicted)
+                    == (try database.predictions(ofCell: old.cell.id!).map(\.predicted)))
+            if stage == 1 {
+                // The source task after its own stage is the training cell's; after the target stage it is re-scored.
+                #expect(accuracy(new, task: "food", stage: 0)?.value == accuracy(old, task: "food", stage: 0)?.value)
+                #expect(accuracy(new, task: "food", stage: 1)?.value == accuracy(old, task: "food", stage: 1)?.value)
+            }
+        }
+    }
+
     @Test func aSecondRunOfAnUnchangedSuiteReusesEveryCell() throws {
         let fixture = try TinySuite.make()
         let database = try ResultDatabase(path: fixture.path("results.sqlite").path)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Transformers
@@ -142,7 +143,7 @@ func tinyModel(seed: UInt64 = 3) throws -> BertModel {
 
     @Test func aWrittenCheckpointLoadsBackWithIdenticalOutputs() throws {
         let model = try tinyModel()
-        let directory = try TestFiles.directory()
+        let directory = try TestPaths.temporaryDirectory()
         try Checkpoint.write(model: model, vocabulary: tinyVocabulary, to: directory)
         let checkpoint = try Checkpoint(directory: directory)
         #expect(checkpoint.configuration == tinyConfiguration)
@@ -184,7 +185,7 @@ func tinyModel(seed: UInt64 = 3) throws -> BertModel {
     }
 
     @Test func aCheckpointWithACorruptWeightsFileFailsNamingTheFile() throws {
-        let directory = try TestFiles.directory()
+        let directory = try TestPaths.temporaryDirectory()
         try Checkpoint.write(model: try tinyModel(), vocabulary: tinyVocabulary, to: directory)
         let weights = directory.appendingPathComponent("model.safetensors")
         let bytes = try Data(contentsOf: weights)

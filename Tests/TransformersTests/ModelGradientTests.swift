@@ -26,14 +26,14 @@ struct TinyObjective {
 
     func loss() throws -> Double {
         let activations = try model.trainingForward(batch, pass: pass)
-        return Double(CrossEntropy.lossAndGradient(logits: head(activations.output).logits, labels: labels).loss)
+        return Double(try CrossEntropy.lossAndGradient(logits: head(activations.output).logits, labels: labels).loss)
     }
 
     func backward() throws {
         for parameter in model.parameters + head.parameters { parameter.gradient = nil }
         let activations = try model.trainingForward(batch, pass: pass)
         let (pooled, logits) = head(activations.output)
-        let gradient = CrossEntropy.lossAndGradient(logits: logits, labels: labels).gradient
+        let gradient = try CrossEntropy.lossAndGradient(logits: logits, labels: labels).gradient
         model.backward(activations, outputGradient: head.backward(pooled: pooled, logitsGradient: gradient, offsets: activations.batch.offsets))
     }
 

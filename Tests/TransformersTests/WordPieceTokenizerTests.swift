@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Transformers
@@ -100,7 +101,7 @@ func tinyTokenizer(_ normalizer: BertNormalizer = BertNormalizer(), maximumChara
     }
 
     @Test func vocabTxtAndTokenizerConfigLoadFromAFolder() throws {
-        let directory = try TestFiles.directory()
+        let directory = try TestPaths.temporaryDirectory()
         try (tinyVocabulary.joined(separator: "\n") + "\n").write(
             to: directory.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
         try #"{"do_lower_case": false, "model_max_length": 64}"#.write(
@@ -114,7 +115,7 @@ func tinyTokenizer(_ normalizer: BertNormalizer = BertNormalizer(), maximumChara
     }
 
     @Test func aWordPieceTokenizerJSONIsPreferredOverVocabTxt() throws {
-        let directory = try TestFiles.directory()
+        let directory = try TestPaths.temporaryDirectory()
         try "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n".write(
             to: directory.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
         let vocabulary = Dictionary(uniqueKeysWithValues: tinyVocabulary.enumerated().map { ($1, $0) })
@@ -133,7 +134,7 @@ func tinyTokenizer(_ normalizer: BertNormalizer = BertNormalizer(), maximumChara
     }
 
     @Test func aVocabularyFileThatIsNotUTF8IsRejectedByPath() throws {
-        let directory = try TestFiles.directory()
+        let directory = try TestPaths.temporaryDirectory()
         let url = directory.appendingPathComponent("vocab.txt")
         try Data([0x5B, 0x50, 0xFF, 0xFE, 0x0A]).write(to: url)
         do {
@@ -145,7 +146,7 @@ func tinyTokenizer(_ normalizer: BertNormalizer = BertNormalizer(), maximumChara
     }
 
     @Test func aNonWordPieceNormalizerIsRejectedByName() throws {
-        let directory = try TestFiles.directory()
+        let directory = try TestPaths.temporaryDirectory()
         let json: [String: Any] = [
             "model": ["type": "WordPiece", "vocab": ["[UNK]": 0]],
             "normalizer": ["type": "NFKC"],

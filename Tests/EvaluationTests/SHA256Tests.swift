@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-@testable import Transformers
+@testable import Evaluation
 
 @Suite struct SHA256Tests {
     @Test(arguments: [
@@ -36,20 +37,10 @@ import Testing
     }
 
     @Test func fileDigestEqualsTheDigestOfItsBytes() throws {
-        let directory = try TestFiles.directory()
+        let directory = try TestPaths.temporaryDirectory()
         let url = directory.appendingPathComponent("blob")
         let bytes = Data((0..<10_000).map { UInt8(truncatingIfNeeded: $0) })
         try bytes.write(to: url)
         #expect(try SHA256.hex(ofFileAt: url) == SHA256.hex(of: bytes))
-    }
-}
-
-/// Temporary folders for tests in this target.
-enum TestFiles {
-    static func directory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("adapteval-transformers-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
     }
 }

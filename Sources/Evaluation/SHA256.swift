@@ -86,7 +86,7 @@ public struct SHA256: Sendable {
     /// The hex digest of a file, read in 4 MiB pieces.
     public static func hex(ofFileAt url: URL) throws -> String {
         guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw TransformersError.fileNotFound(path: url.path)
+            throw EvaluationError.fileNotFound(path: url.path)
         }
         defer { try? handle.close() }
         var hasher = SHA256()
@@ -95,7 +95,7 @@ public struct SHA256: Sendable {
             do {
                 chunk = try handle.read(upToCount: 4 << 20) ?? Data()
             } catch {
-                throw TransformersError.unreadableFile(path: url.path, reason: "\(error)")
+                throw EvaluationError.malformedFile(path: url.path, line: nil, reason: "cannot be read: \(error.localizedDescription)")
             }
             if chunk.isEmpty { break }
             hasher.update(chunk)
