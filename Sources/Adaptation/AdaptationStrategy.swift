@@ -2,14 +2,26 @@ import Transformers
 
 /// A way of adapting a pretrained encoder to a classification task.
 ///
-/// A strategy builds the classifier (usually from the base model), decides what trains by
-/// freezing everything else, and may post-process after training (LoRA merges its adapters).
-/// Trainable and total parameter counts come from the prepared classifier.
+/// A strategy is one type that knows its name, its options and their defaults (a throwing
+/// initialiser checks them), the learning rate that suits it, whether what it learns carries
+/// from one chain stage to the next, how to build the classifier it trains (freezing the rest)
+/// and which structures it adds to an encoder, so that an adapted checkpoint can be loaded back
+/// (`attach`, then the saved tensors by name, then `finish`). `StrategyRegistry` lists them all.
 public protocol AdaptationStrategy: Sendable {
     /// The name used in suite files and on the command line.
-    var name: String { get }
-    /// Hyper-parameters, recorded with results and in adapted checkpoints.
-    var options: [String: String] { get }
+    static var name: String { get }
+    /// The options it takes (suite keys and command-line flags map to these names).
+    static var optionNames: [String] { get }
+    /// The peak learning rate that suits its number of trainable parameters.
+    static var defaultLearningRate: Float { get }
+    /// Whether what it learns in one stage of a chain carries to the next.
+    static var carriesAcrossStages: Bool { get }
+
+    /// The strategy with these options; throws `AdaptationError.invalidOption` naming a bad one.
+    init(options: StrategyOptions) throws
+
+    /// Its options with defaults filled in, recorded with results and in adapted checkpoints.
+    var options: StrategyOptions { get }
     /// Whether the strategy runs the trainer; zero- and few-shot only build a head.
     var trains: Bool { get }
 
@@ -17,13 +29,22 @@ public protocol AdaptationStrategy: Sendable {
     func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                  generator: inout SeededGenerator) throws -> Classifier
 
-    /// Runs after training, before evaluation.
+    /// Adds the structures the strategy trains (adapters, low-rank matrices, a soft prompt) to
+    /// an encoder that lacks them.
+    func attach(to model: BertModel, generator: inout SeededGenerator) throws
+
+    /// Runs after training, before evaluation (LoRA merges its adapters).
     func finish(_ classifier: Classifier)
 }
 
 extension AdaptationStrategy {
-    public var options: [String: String] { [:] }
+    public var name: String { Self.name }
+    public static var optionNames: [String] { [] }
+    public static var defaultLearningRate: Float { 1e-3 }
+    public static var carriesAcrossStages: Bool { true }
+    public var options: StrategyOptions { StrategyOptions() }
     public var trains: Bool { true }
+    public func attach(to model: BertModel, generator: inout SeededGenerator) throws {}
     public func finish(_ classifier: Classifier) {}
 }
 
@@ -54,46 +75,37 @@ extension Classifier {
     }
 }
 
-/// Every built-in strategy by name, with default options.
-public enum Strategies {
-    public static let names = [
-        "full", "lora", "adapter", "prompt-tuning", "linear-probe", "bitfit", "scratch", "zero-shot", "few-shot",
+/// Every built-in strategy, in the order help texts list them.
+public enum StrategyRegistry {
+    public static let all: [any AdaptationStrategy.Type] = [
+        FullFineTuning.self, LoRAStrategy.self, AdapterStrategy.self, PromptTuningStrategy.self, LinearProbe.self,
+        BitFit.self, ScratchBaseline.self, ZeroShot.self, FewShot.self,
     ]
 
-    /// Learning rates that suit each strategy's parameter count (full fine-tuning of BERT uses
-    /// 2e-5 to 5e-5; adapters and heads tolerate much larger steps).
-    public static func defaultLearningRate(_ strategy: String) -> Float {
-        switch strategy {
-        case "lora": return 1e-3
-        case "adapter": return 5e-4
-        case "prompt-tuning": return 3e-3
-        case "linear-probe": return 1e-3
-        case "bitfit": return 1e-3
-        default: return 2e-5
-        }
+    public static var names: [String] { all.map { $0.name } }
+
+    /// The strategy type called `name`, or nil.
+    public static func type(named name: String) -> (any AdaptationStrategy.Type)? {
+        all.first { $0.name == name }
     }
 
-    /// The strategy called `name` with its defaults, or nil.
-    public static func named(_ name: String) -> (any AdaptationStrategy)? {
-        switch name {
-        case "full": return FullFineTuning()
-        case "lora": return LoRAStrategy()
-        case "adapter": return AdapterStrategy()
-        case "prompt-tuning": return PromptTuningStrategy()
-        case "linear-probe": return LinearProbe()
-        case "bitfit": return BitFit()
-        case "scratch": return ScratchBaseline()
-        case "zero-shot": return ZeroShot()
-        case "few-shot": return FewShot()
-        default: return nil
+    /// The strategy called `name` with these options; unknown names and options are errors
+    /// listing the choices.
+    public static func make(_ name: String, options: StrategyOptions = StrategyOptions()) throws -> any AdaptationStrategy {
+        guard let type = type(named: name) else {
+            throw AdaptationError.invalidOption(name: "strategy", reason: "unknown strategy '\(name)' (use \(names.joined(separator: ", ")))")
         }
+        try options.check(accepted: type.optionNames, by: name)
+        return try type.init(options: options)
     }
 }
 
 /// Every encoder weight trains (Devlin et al. 2019).
 public struct FullFineTuning: AdaptationStrategy {
-    public let name = "full"
+    public static let name = "full"
+    public static let defaultLearningRate: Float = 2e-5
     public init() {}
+    public init(options: StrategyOptions) throws {}
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                         generator: inout SeededGenerator) throws -> Classifier {
         let classifier = Classifier.fresh(base: base, labelNames: labelNames, pooling: pooling, generator: &generator)
@@ -104,8 +116,9 @@ public struct FullFineTuning: AdaptationStrategy {
 
 /// The encoder is frozen; only the head trains.
 public struct LinearProbe: AdaptationStrategy {
-    public let name = "linear-probe"
+    public static let name = "linear-probe"
     public init() {}
+    public init(options: StrategyOptions) throws {}
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                         generator: inout SeededGenerator) throws -> Classifier {
         let classifier = Classifier.fresh(base: base, labelNames: labelNames, pooling: pooling, generator: &generator)
@@ -116,8 +129,9 @@ public struct LinearProbe: AdaptationStrategy {
 
 /// Only bias terms train, plus the head (Ben Zaken et al. 2022).
 public struct BitFit: AdaptationStrategy {
-    public let name = "bitfit"
+    public static let name = "bitfit"
     public init() {}
+    public init(options: StrategyOptions) throws {}
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                         generator: inout SeededGenerator) throws -> Classifier {
         let classifier = Classifier.fresh(base: base, labelNames: labelNames, pooling: pooling, generator: &generator)
@@ -129,8 +143,12 @@ public struct BitFit: AdaptationStrategy {
 /// The same architecture from random weights with the same training budget: the no-transfer
 /// baseline that pretraining gain is measured against.
 public struct ScratchBaseline: AdaptationStrategy {
-    public let name = "scratch"
+    public static let name = "scratch"
+    public static let defaultLearningRate: Float = 2e-5
+    /// Each stage starts from new random weights: nothing carries.
+    public static let carriesAcrossStages = false
     public init() {}
+    public init(options: StrategyOptions) throws {}
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                         generator: inout SeededGenerator) throws -> Classifier {
         let model = BertModel.randomlyInitialized(configuration: base.configuration, seed: generator.next())

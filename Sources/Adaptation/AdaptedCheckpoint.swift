@@ -7,18 +7,18 @@ import Transformers
 public struct AdaptedCheckpoint {
     public static let weightsFile = "adapter.safetensors"
     public static let metadataFile = "adaptation.json"
-    public static let formatVersion = 1
+    /// 2: options as `StrategyOptions` under the strategies' own names.
+    public static let formatVersion = 2
 
     public struct Metadata: Codable, Equatable, Sendable {
         public var formatVersion: Int
         public var strategy: String
-        public var options: [String: String]
+        public var options: StrategyOptions
         public var baseModelSHA256: String
         public var labelNames: [String]
         public var pooling: String
         public var maxLength: Int
         public var cosineScale: Float?
-        public var loraTargets: [String]?
         public var tensors: [String]
         /// The heads of a chain's earlier stages (their tasks scored again over the final
         /// encoder measure forgetting); tensors `stages.<index>.classifier.*`.
@@ -27,7 +27,7 @@ public struct AdaptedCheckpoint {
         enum CodingKeys: String, CodingKey {
             case formatVersion = "format_version", strategy, options
             case baseModelSHA256 = "base_model_sha256", labelNames = "label_names", pooling
-            case maxLength = "max_length", cosineScale = "cosine_scale", loraTargets = "lora_targets", tensors
+            case maxLength = "max_length", cosineScale = "cosine_scale", tensors
             case earlierStages = "earlier_stages"
         }
     }
@@ -75,7 +75,7 @@ public struct AdaptedCheckpoint {
             formatVersion: formatVersion, strategy: strategy.name, options: strategy.options,
             baseModelSHA256: baseSHA256, labelNames: classifier.labelNames, pooling: classifier.head.pooling.rawValue,
             maxLength: classifier.maxLength, cosineScale: classifier.head.cosineScale,
-            loraTargets: (strategy as? LoRAStrategy)?.targets.map(\.rawValue), tensors: tensors.keys.sorted(),
+            tensors: tensors.keys.sorted(),
             earlierStages: earlierStages.isEmpty ? nil : earlierStages.map {
                 StageHead(task: $0.task, labelNames: $0.classifier.labelNames, cosineScale: $0.classifier.head.cosineScale)
             })
@@ -132,53 +132,24 @@ public struct AdaptedCheckpoint {
             bias: try tensor("classifier.bias", shape: [labels]))
         head.cosineScale = metadata.cosineScale
         let model = base.model
-        if let size = metadata.options["bottleneck"].flatMap(Int.init) {
-            var generator = SeededGenerator(seed: 0)  // every value is overwritten below
-            AdapterStrategy.attach(to: model, bottleneck: size, generator: &generator)
+        // The strategy adds its structures (adapters, low-rank matrices, a soft prompt); the
+        // saved tensors then fill them, and any encoder weights, by name.
+        let strategy: any AdaptationStrategy
+        do {
+            strategy = try StrategyRegistry.make(metadata.strategy, options: metadata.formatVersion < 2
+                ? Self.legacyOptions(metadata.options, strategy: metadata.strategy) : metadata.options)
+        } catch {
+            throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: error.localizedDescription)
         }
-        if let entry = file.entry(PromptTuningStrategy.parameterName) {
-            model.softPrompt = Parameter(
-                name: PromptTuningStrategy.parameterName,
-                value: try tensor(entry.name, shape: [entry.shape.first ?? 0, hidden]), isTrainable: false)
-        }
+        var generator = SeededGenerator(seed: 0)  // every value is overwritten below
+        try strategy.attach(to: model, generator: &generator)
         let byName = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0) })
-        for name in file.names where !name.hasPrefix("classifier.") && !name.hasPrefix("stages.") && !name.contains(".lora_") {
+        for name in file.names where !name.hasPrefix("classifier.") && !name.hasPrefix("stages.") {
             guard let parameter = byName[name] else {
                 throw AdaptationError.checkpointMismatch(path: file.path, reason: "tensor '\(name)' is not a parameter of the base model")
             }
-            let tensor = try file.tensor(name)
-            guard tensor.shape == parameter.shape else {
-                throw AdaptationError.checkpointMismatch(
-                    path: file.path, reason: "tensor '\(name)' has shape \(tensor.shape), the base model \(parameter.shape)")
-            }
-            parameter.value = tensor
-        }
-        // LoRA merges last, onto whatever encoder weights the checkpoint restored above.
-        if let targetNames = metadata.loraTargets {
-            let targets = try targetNames.map { name -> LoRATarget in
-                guard let target = LoRATarget(rawValue: name) else {
-                    throw AdaptationError.checkpointMismatch(path: metadataURL.path, reason: "unknown LoRA target '\(name)'")
-                }
-                return target
-            }
-            let alpha = Float(metadata.options["alpha"] ?? "") ?? 16
-            for index in model.layers.indices {
-                for target in targets {
-                    let prefix = "encoder.layer.\(index).\(target.checkpointSuffix)"
-                    let linear = model.layers[index][keyPath: target.keyPath]
-                    let rank = file.entry(prefix + ".lora_A.weight")?.shape.first ?? 0
-                    guard rank >= 1 else {
-                        throw AdaptationError.checkpointMismatch(path: file.path, reason: "tensor '\(prefix).lora_A.weight' is missing or empty")
-                    }
-                    let down = try tensor(prefix + ".lora_A.weight", shape: [rank, linear.inputSize])
-                    let up = try tensor(prefix + ".lora_B.weight", shape: [linear.outputSize, rank])
-                    model.layers[index][keyPath: target.keyPath].adapter = LowRankAdapter(
-                        down: Parameter(name: prefix + ".lora_A.weight", value: down),
-                        up: Parameter(name: prefix + ".lora_B.weight", value: up),
-                        scale: alpha / Float(down.shape[0]))
-                    model.layers[index][keyPath: target.keyPath].mergeAdapter()
-                }
-            }
+            parameter.value = try tensor(name, shape: parameter.shape)
+            parameter.isTrainable = false
         }
         let earlier = try (metadata.earlierStages ?? []).enumerated().map { index, stage in
             var stageHead = ClassificationHead(
@@ -189,9 +160,25 @@ public struct AdaptedCheckpoint {
             return (task: stage.task, classifier: Classifier(
                 model: model, head: stageHead, tokenizer: base.tokenizer, labelNames: stage.labelNames, maxLength: metadata.maxLength))
         }
-        return Loaded(
-            classifier: Classifier(model: model, head: head, tokenizer: base.tokenizer, labelNames: metadata.labelNames,
-                                   maxLength: metadata.maxLength),
-            earlierStages: earlier)
+        let classifier = Classifier(model: model, head: head, tokenizer: base.tokenizer, labelNames: metadata.labelNames,
+                                    maxLength: metadata.maxLength)
+        // LoRA merges last, onto whatever encoder weights the checkpoint restored above.
+        strategy.finish(classifier)
+        return Loaded(classifier: classifier, earlierStages: earlier)
+    }
+
+    /// Options as format 1 recorded them (`bottleneck`, comma-joined LoRA targets, `k`,
+    /// " | "-joined descriptions), in today's names.
+    static func legacyOptions(_ options: StrategyOptions, strategy: String) -> StrategyOptions {
+        var scalars = options.scalars
+        var lists = options.lists
+        if let size = scalars.removeValue(forKey: "bottleneck") { scalars["size"] = size }
+        scalars.removeValue(forKey: "layer_norms")
+        if let shots = scalars.removeValue(forKey: "k") { scalars["shots"] = shots }
+        if let targets = scalars.removeValue(forKey: "targets") { lists["targets"] = targets.split(separator: ",").map(String.init) }
+        if let descriptions = scalars.removeValue(forKey: "descriptions") {
+            lists["descriptions"] = descriptions.components(separatedBy: " | ")
+        }
+        return StrategyOptions(scalars: scalars, lists: lists)
     }
 }

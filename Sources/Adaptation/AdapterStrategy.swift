@@ -3,7 +3,10 @@ import Transformers
 /// Bottleneck adapters after each layer's attention and feed-forward projections, with the
 /// encoder frozen except its layer norms, as Houlsby et al. (2019) train them.
 public struct AdapterStrategy: AdaptationStrategy {
-    public let name = "adapter"
+    public static let name = "adapter"
+    public static let optionNames = ["size"]
+    public static let defaultLearningRate: Float = 5e-4
+    /// The bottleneck width.
     public var bottleneck = 64
     public var trainsLayerNorms = true
 
@@ -12,19 +15,25 @@ public struct AdapterStrategy: AdaptationStrategy {
         self.trainsLayerNorms = trainsLayerNorms
     }
 
-    public var options: [String: String] {
-        ["bottleneck": String(bottleneck), "layer_norms": String(trainsLayerNorms)]
+    public init(options: StrategyOptions) throws {
+        bottleneck = try options.integer("size", default: 64)
     }
+
+    public var options: StrategyOptions { StrategyOptions(scalars: ["size": String(bottleneck)]) }
 
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                         generator: inout SeededGenerator) throws -> Classifier {
-        guard bottleneck >= 1 else {
-            throw AdaptationError.invalidOption(name: "--adapter-size", reason: "must be at least 1, got \(bottleneck)")
-        }
         let classifier = Classifier.fresh(base: base, labelNames: labelNames, pooling: pooling, generator: &generator)
-        Self.attach(to: classifier.model, bottleneck: bottleneck, generator: &generator)
+        try attach(to: classifier.model, generator: &generator)
         classifier.train { trainsLayerNorms && $0.name.contains("LayerNorm") || $0.name.contains(".adapter.") }
         return classifier
+    }
+
+    public func attach(to model: BertModel, generator: inout SeededGenerator) throws {
+        guard bottleneck >= 1 else {
+            throw AdaptationError.invalidOption(name: "size", reason: "must be at least 1, got \(bottleneck)")
+        }
+        Self.attach(to: model, bottleneck: bottleneck, generator: &generator)
     }
 
     /// Adds fresh (identity) adapters to every layer that has none; existing adapters (from an

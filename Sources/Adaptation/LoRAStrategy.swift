@@ -32,7 +32,8 @@ public enum LoRATarget: String, Sendable, CaseIterable, Codable {
 /// Low-rank adapters on chosen linear maps with the encoder frozen (Hu et al. 2021); merged
 /// into the weights after training so evaluation runs at base-model speed.
 public struct LoRAStrategy: AdaptationStrategy {
-    public let name = "lora"
+    public static let name = "lora"
+    public static let optionNames = ["rank", "alpha", "dropout", "targets"]
     public var rank = 8
     public var alpha: Float = 16
     public var dropout: Float = 0.1
@@ -47,26 +48,43 @@ public struct LoRAStrategy: AdaptationStrategy {
         self.targets = targets
     }
 
-    public var options: [String: String] {
-        ["rank": String(rank), "alpha": String(alpha), "dropout": String(dropout),
-         "targets": targets.map(\.rawValue).joined(separator: ",")]
+    public init(options: StrategyOptions) throws {
+        rank = try options.integer("rank", default: 8)
+        alpha = try options.number("alpha", default: 16, in: Float.leastNonzeroMagnitude..<Float.infinity)
+        dropout = try options.number("dropout", default: 0.1, in: 0..<1)
+        if let names = options.list("targets") {
+            guard !names.isEmpty else { throw AdaptationError.invalidOption(name: "targets", reason: "name at least one") }
+            targets = try names.map { name in
+                guard let target = LoRATarget(rawValue: name) else {
+                    throw AdaptationError.invalidOption(
+                        name: "targets",
+                        reason: "unknown target '\(name)' (use \(LoRATarget.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return target
+            }
+        }
+    }
+
+    public var options: StrategyOptions {
+        StrategyOptions(scalars: ["rank": String(rank), "alpha": String(alpha), "dropout": String(dropout)],
+                        lists: ["targets": targets.map(\.rawValue)])
     }
 
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                         generator: inout SeededGenerator) throws -> Classifier {
-        guard rank >= 1 else { throw AdaptationError.invalidOption(name: "--lora-rank", reason: "must be at least 1, got \(rank)") }
-        guard (0..<1).contains(dropout) else {
-            throw AdaptationError.invalidOption(name: "--lora-dropout", reason: "must be in [0, 1), got \(dropout)")
-        }
-        guard !targets.isEmpty else { throw AdaptationError.invalidOption(name: "--lora-targets", reason: "name at least one") }
         let classifier = Classifier.fresh(base: base, labelNames: labelNames, pooling: pooling, generator: &generator)
         classifier.train { _ in false }
-        attach(to: classifier.model, generator: &generator)
+        try attach(to: classifier.model, generator: &generator)
         return classifier
     }
 
     /// Adds fresh adapters (B = 0) to every target of every layer.
-    public func attach(to model: BertModel, generator: inout SeededGenerator) {
+    public func attach(to model: BertModel, generator: inout SeededGenerator) throws {
+        guard rank >= 1 else { throw AdaptationError.invalidOption(name: "rank", reason: "must be at least 1, got \(rank)") }
+        guard (0..<1).contains(dropout) else {
+            throw AdaptationError.invalidOption(name: "dropout", reason: "must be in [0, 1), got \(dropout)")
+        }
+        guard !targets.isEmpty else { throw AdaptationError.invalidOption(name: "targets", reason: "name at least one") }
         for index in model.layers.indices {
             for target in targets {
                 let linear = model.layers[index][keyPath: target.keyPath]

@@ -4,7 +4,10 @@ import Transformers
 /// embedding is most cosine-similar to its own (the text-only form of CLIP's zero-shot
 /// classifier, Radford et al. 2021).
 public struct ZeroShot: AdaptationStrategy {
-    public let name = "zero-shot"
+    public static let name = "zero-shot"
+    /// Suites give the descriptions per task (`label_descriptions`), the command line per run.
+    public static let optionNames = ["descriptions"]
+    public static let carriesAcrossStages = false
     public let trains = false
     /// One description per label; nil uses "This text is <label>." Label names that are only
     /// digits have no meaning to describe, so they need explicit descriptions.
@@ -14,8 +17,12 @@ public struct ZeroShot: AdaptationStrategy {
 
     public init(descriptions: [String]? = nil) { self.descriptions = descriptions }
 
-    public var options: [String: String] {
-        descriptions.map { ["descriptions": $0.joined(separator: " | ")] } ?? [:]
+    public init(options: StrategyOptions) throws {
+        descriptions = options.list("descriptions")
+    }
+
+    public var options: StrategyOptions {
+        descriptions.map { StrategyOptions(lists: ["descriptions": $0]) } ?? StrategyOptions()
     }
 
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
@@ -23,14 +30,14 @@ public struct ZeroShot: AdaptationStrategy {
         let texts = try descriptions ?? labelNames.map { label in
             guard Int(label) == nil else {
                 throw AdaptationError.invalidOption(
-                    name: "--label-descriptions",
+                    name: "descriptions",
                     reason: "label '\(label)' is a number; zero-shot needs words for each label")
             }
             return "This text is \(label)."
         }
         guard texts.count == labelNames.count else {
             throw AdaptationError.invalidOption(
-                name: "--label-descriptions", reason: "give \(labelNames.count) descriptions, one per label, got \(texts.count)")
+                name: "descriptions", reason: "give \(labelNames.count) descriptions, one per label, got \(texts.count)")
         }
         let vectors = try SentenceEmbedder(tokenizer: base.tokenizer, model: base.model, pooling: pooling, normalize: true)
             .embed(texts)
@@ -42,19 +49,25 @@ public struct ZeroShot: AdaptationStrategy {
 /// the normalised mean of its examples (prototypical networks, Snell et al. 2017); a text gets
 /// the label of the most cosine-similar prototype.
 public struct FewShot: AdaptationStrategy {
-    public let name = "few-shot"
+    public static let name = "few-shot"
+    public static let optionNames = ["shots"]
+    public static let carriesAcrossStages = false
     public let trains = false
     public var examplesPerClass = 8
     public var scale: Float = 20
 
     public init(examplesPerClass: Int = 8) { self.examplesPerClass = examplesPerClass }
 
-    public var options: [String: String] { ["k": String(examplesPerClass)] }
+    public init(options: StrategyOptions) throws {
+        examplesPerClass = try options.integer("shots", default: 8)
+    }
+
+    public var options: StrategyOptions { StrategyOptions(scalars: ["shots": String(examplesPerClass)]) }
 
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                         generator: inout SeededGenerator) throws -> Classifier {
         guard examplesPerClass >= 1 else {
-            throw AdaptationError.invalidOption(name: "--shots", reason: "must be at least 1, got \(examplesPerClass)")
+            throw AdaptationError.invalidOption(name: "shots", reason: "must be at least 1, got \(examplesPerClass)")
         }
         let embedder = SentenceEmbedder(tokenizer: base.tokenizer, model: base.model, pooling: pooling, normalize: true)
         let hidden = base.configuration.hiddenSize

@@ -8,8 +8,9 @@ public enum MonitoredMetric: String, Sendable, CaseIterable, Codable {
     public var lowerIsBetter: Bool { self == .validationLoss }
 }
 
-/// Optimisation and stopping settings shared by every trained strategy.
-public struct TrainingConfiguration: Sendable, Equatable {
+/// Optimisation and stopping settings shared by every trained strategy: one `Codable` value,
+/// whose encoding (suite-file key names) is what content keys hash.
+public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var epochs = 3
     public var batchSize = 16
     public var learningRate: Float = 2e-5
@@ -33,6 +34,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var evaluationInterval: Int?
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, batchSize = "batch_size", learningRate = "learning_rate", warmupFraction = "warmup"
+        case weightDecay = "weight_decay", accumulationSteps = "accumulate", maximumGradientNorm = "max_grad_norm"
+        case hiddenDropout = "hidden_dropout", attentionDropout = "attention_dropout", seed, maxLength = "max_length"
+        case monitor, patience, minimumDelta = "min_delta", restoreBestWeights = "restore_best", evaluationInterval = "eval_every"
+    }
 
     /// Checks ranges; the message names the option.
     public func validate() throws {

@@ -56,7 +56,7 @@ public struct Plan: Sendable {
         }
         for chain in suite.chains {
             for spec in suite.definition.strategies {
-                if chain.count > 1, !Self.chains(spec.name) { continue }
+                if chain.count > 1, StrategyRegistry.type(named: spec.name)?.carriesAcrossStages != true { continue }
                 for seed in suite.definition.seeds {
                     try add(AdaptationConfiguration(suite: suite, strategy: spec, seed: seed, chain: chain), strategy: spec, chain: chain)
                 }
@@ -71,11 +71,6 @@ public struct Plan: Sendable {
             }
         }
         self.cells = cells
-    }
-
-    /// Whether a strategy carries what it learnt from one stage to the next.
-    static func chains(_ strategy: String) -> Bool {
-        !["zero-shot", "few-shot", "scratch"].contains(strategy)
     }
 
     /// Shard `index` of `count` (1-based): every count-th cell from the index-th, so shards are
@@ -123,7 +118,7 @@ struct AdaptationConfiguration: Encodable {
     struct Strategy: Encodable {
         var name: String
         var label: String?
-        var options: [String: String]
+        var options: StrategyOptions
     }
     struct Stage: Encodable {
         var task: String
@@ -148,7 +143,7 @@ struct AdaptationConfiguration: Encodable {
 
     init(suite: Suite, multitask entry: MultiTaskSpec, seed: UInt64) throws {
         model = Model(weightsSHA256: suite.model.weightsSHA256, fileSHA256: suite.model.fileSHA256)
-        strategy = Strategy(name: MultiTaskSpec.strategyName, label: entry.label, options: ["size": String(entry.bottleneck)])
+        strategy = Strategy(name: MultiTaskSpec.strategyName, label: entry.label, options: StrategyOptions(scalars: ["size": String(entry.bottleneck)]))
         self.seed = seed
         var training = try suite.definition.training.overridden(by: entry.training).resolved(strategy: "adapter")
         training.configuration.seed = seed

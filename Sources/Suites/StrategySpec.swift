@@ -20,11 +20,6 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         case name, label, rank, alpha, dropout, targets, size, length, shots, training
     }
 
-    /// The options each strategy accepts.
-    static let optionsByStrategy: [String: [CodingKeys]] = [
-        "lora": [.rank, .alpha, .dropout, .targets], "adapter": [.size], "prompt-tuning": [.length], "few-shot": [.shots],
-    ]
-
     static var placeholder: StrategySpec { StrategySpec(name: "") }
 
     init(name: String) { self.name = name }
@@ -60,32 +55,24 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         return keys
     }
 
+    /// The options set on this entry, under the strategies' option names.
+    var strategyOptions: StrategyOptions {
+        var options = StrategyOptions()
+        if let rank { options.scalars["rank"] = String(rank) }
+        if let alpha { options.scalars["alpha"] = String(alpha) }
+        if let dropout { options.scalars["dropout"] = String(dropout) }
+        if let targets { options.lists["targets"] = targets }
+        if let size { options.scalars["size"] = String(size) }
+        if let length { options.scalars["length"] = String(length) }
+        if let shots { options.scalars["shots"] = String(shots) }
+        return options
+    }
+
     /// The strategy with these options; zero-shot takes the task's label descriptions.
     func makeStrategy(labelDescriptions: [String]?) throws -> any AdaptationStrategy {
-        switch name {
-        case "lora":
-            let defaults = LoRAStrategy()
-            let chosenTargets = try (targets ?? defaults.targets.map(\.rawValue)).map { target -> LoRATarget in
-                guard let value = LoRATarget(rawValue: target) else {
-                    throw AdaptationError.invalidOption(
-                        name: "targets",
-                        reason: "unknown target '\(target)' (use \(LoRATarget.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                return value
-            }
-            return LoRAStrategy(rank: rank ?? defaults.rank, alpha: alpha.map(Float.init) ?? defaults.alpha,
-                                dropout: dropout.map(Float.init) ?? defaults.dropout, targets: chosenTargets)
-        case "adapter": return AdapterStrategy(bottleneck: size ?? AdapterStrategy().bottleneck)
-        case "prompt-tuning": return PromptTuningStrategy(length: length ?? PromptTuningStrategy().length)
-        case "few-shot": return FewShot(examplesPerClass: shots ?? FewShot().examplesPerClass)
-        case "zero-shot": return ZeroShot(descriptions: labelDescriptions)
-        default:
-            guard let strategy = Strategies.named(name) else {
-                throw AdaptationError.invalidOption(
-                    name: "name", reason: "unknown strategy '\(name)' (use \(Strategies.names.joined(separator: ", ")))")
-            }
-            return strategy
-        }
+        var options = strategyOptions
+        if name == ZeroShot.name, let labelDescriptions { options.lists["descriptions"] = labelDescriptions }
+        return try StrategyRegistry.make(name, options: options)
     }
 
     /// How results name this entry.

@@ -190,24 +190,26 @@ extension SuiteChecker {
 
     func checkStrategies(tasks: [TaskData], chains: [[String]]) {
         if definition.strategies.isEmpty, definition.multitask.isEmpty {
-            log.record("list at least one strategy (\(Strategies.names.joined(separator: ", "))) or a multitask set", field: "strategies")
+            log.record("list at least one strategy (\(StrategyRegistry.names.joined(separator: ", "))) or a multitask set",
+                       field: "strategies")
         }
         var seen: [String: Int] = [:]
         for (index, spec) in definition.strategies.enumerated() {
             let prefix = "strategies[\(index)]"
             let nameField = log.marks["\(prefix).name"] != nil ? "\(prefix).name" : prefix
             guard !spec.name.isEmpty else { continue }
-            guard Strategies.names.contains(spec.name) else {
-                log.record("unknown strategy '\(spec.name)' (use \(Strategies.names.joined(separator: ", ")))", field: nameField)
+            guard let type = StrategyRegistry.type(named: spec.name) else {
+                log.record("unknown strategy '\(spec.name)' (use \(StrategyRegistry.names.joined(separator: ", ")))", field: nameField)
                 continue
             }
             if let previous = seen[spec.displayName] {
                 log.record("'\(spec.displayName)' is already strategies[\(previous)]; give one of them a label:", field: prefix)
             }
             seen[spec.displayName] = index
-            let accepted = StrategySpec.optionsByStrategy[spec.name] ?? []
-            for option in spec.givenOptions where !accepted.contains(option) {
-                let hint = accepted.isEmpty ? "it takes no options" : "its options: \(accepted.map(\.rawValue).joined(separator: ", "))"
+            // Zero-shot's descriptions come from each task's label_descriptions, not from here.
+            let accepted = type.optionNames.filter { $0 != "descriptions" }
+            for option in spec.givenOptions where !accepted.contains(option.rawValue) {
+                let hint = accepted.isEmpty ? "it takes no options" : "its options: \(accepted.joined(separator: ", "))"
                 log.record("option '\(option.rawValue)' does not apply to \(spec.name) (\(hint))", field: "\(prefix).\(option.rawValue)")
             }
             let ranges: [(String, Double?, (Double) -> Bool)] = [

@@ -81,7 +81,7 @@ public struct TrainingSpec: Decodable, Sendable, Equatable, Placeholder {
         var c = TrainingConfiguration()
         c.epochs = epochs ?? c.epochs
         c.batchSize = batchSize ?? c.batchSize
-        c.learningRate = learningRate.map(Float.init) ?? Strategies.defaultLearningRate(strategy)
+        c.learningRate = learningRate.map(Float.init) ?? StrategyRegistry.type(named: strategy)?.defaultLearningRate ?? 2e-5
         c.warmupFraction = warmup.map(Float.init) ?? c.warmupFraction
         c.weightDecay = weightDecay.map(Float.init) ?? c.weightDecay
         c.accumulationSteps = accumulate ?? c.accumulationSteps
@@ -108,36 +108,17 @@ public struct TrainingSpec: Decodable, Sendable, Equatable, Placeholder {
     }
 }
 
-/// Training settings with every value decided, in the form content keys hash.
+/// Training settings with every value decided, in the form content keys hash: the training
+/// configuration's own encoding plus the pooling of the head.
 public struct ResolvedTraining: Sendable, Equatable, Encodable {
     public var configuration: TrainingConfiguration
     public var pooling: Pooling
 
-    enum CodingKeys: String, CodingKey {
-        case epochs, batchSize = "batch_size", learningRate = "learning_rate", warmup, weightDecay = "weight_decay"
-        case accumulate, maxGradNorm = "max_grad_norm", patience, minDelta = "min_delta", monitor
-        case evalEvery = "eval_every", hiddenDropout = "hidden_dropout", attentionDropout = "attention_dropout"
-        case maxLength = "max_length", pooling, restoreBest = "restore_best"
-    }
+    enum CodingKeys: String, CodingKey { case pooling }
 
     public func encode(to encoder: Encoder) throws {
-        let c = configuration
+        try configuration.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(c.epochs, forKey: .epochs)
-        try container.encode(c.batchSize, forKey: .batchSize)
-        try container.encode(c.learningRate, forKey: .learningRate)
-        try container.encode(c.warmupFraction, forKey: .warmup)
-        try container.encode(c.weightDecay, forKey: .weightDecay)
-        try container.encode(c.accumulationSteps, forKey: .accumulate)
-        try container.encode(c.maximumGradientNorm ?? 0, forKey: .maxGradNorm)
-        try container.encode(c.patience, forKey: .patience)
-        try container.encode(c.minimumDelta, forKey: .minDelta)
-        try container.encode(c.monitor.rawValue, forKey: .monitor)
-        try container.encode(c.evaluationInterval ?? 0, forKey: .evalEvery)
-        try container.encode(c.hiddenDropout.map { "\($0)" } ?? "model", forKey: .hiddenDropout)
-        try container.encode(c.attentionDropout.map { "\($0)" } ?? "model", forKey: .attentionDropout)
-        try container.encode(c.maxLength, forKey: .maxLength)
         try container.encode(pooling.rawValue, forKey: .pooling)
-        try container.encode(c.restoreBestWeights, forKey: .restoreBest)
     }
 }

@@ -12,7 +12,7 @@ struct TrainCommand: ParsableCommand {
             integers; an optional "pair" makes sentence-pair inputs); --format reads SST-2 TSV, \
             Multi-Domain Sentiment folders, the Davidson CSV, or any CSV/TSV by column names. Writes the adapted checkpoint \
             (only what was trained, plus adaptation.json) and metrics.json to --output. \
-            Strategies: \(Strategies.names.joined(separator: ", ")).
+            Strategies: \(StrategyRegistry.names.joined(separator: ", ")).
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -58,26 +58,31 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Write the metrics JSON to standard output.") var json = false
 
+    /// The flag that sets each strategy option.
+    static let optionFlags = [
+        "rank": "--lora-rank", "alpha": "--lora-alpha", "dropout": "--lora-dropout", "targets": "--lora-targets",
+        "size": "--adapter-size", "length": "--prompt-length", "shots": "--shots", "descriptions": "--label-descriptions",
+    ]
+
+    /// The strategy named `strategy` with the flags that apply to it; errors name the flag.
     func makeStrategy(_ strategy: String) throws -> any AdaptationStrategy {
-        switch strategy {
-        case "lora":
-            let targets = try loraTargets.split(separator: ",").map { name -> LoRATarget in
-                guard let target = LoRATarget(rawValue: String(name)) else {
-                    throw ValidationError("--lora-targets: unknown target '\(name)' (use \(LoRATarget.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                return target
-            }
-            return LoRAStrategy(rank: loraRank, alpha: loraAlpha, dropout: loraDropout, targets: targets)
-        case "adapter": return AdapterStrategy(bottleneck: adapterSize)
-        case "prompt-tuning": return PromptTuningStrategy(length: promptLength)
-        case "few-shot": return FewShot(examplesPerClass: shots)
-        case "zero-shot":
-            return ZeroShot(descriptions: labelDescriptions.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } })
-        default:
-            guard let named = Strategies.named(strategy) else {
-                throw ValidationError("--strategy: unknown strategy '\(strategy)' (use \(Strategies.names.joined(separator: ", ")))")
-            }
-            return named
+        guard let type = StrategyRegistry.type(named: strategy) else {
+            throw ValidationError("--strategy: unknown strategy '\(strategy)' (use \(StrategyRegistry.names.joined(separator: ", ")))")
+        }
+        let given = StrategyOptions(
+            scalars: ["rank": String(loraRank), "alpha": String(loraAlpha), "dropout": String(loraDropout),
+                      "size": String(adapterSize), "length": String(promptLength), "shots": String(shots)],
+            lists: ["targets": loraTargets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }]
+                .merging(labelDescriptions.map {
+                    ["descriptions": $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }]
+                } ?? [:]) { $1 })
+        let accepted = Set(type.optionNames)
+        let options = StrategyOptions(scalars: given.scalars.filter { accepted.contains($0.key) },
+                                      lists: given.lists.filter { accepted.contains($0.key) })
+        do {
+            return try type.init(options: options)
+        } catch AdaptationError.invalidOption(let name, let reason) {
+            throw ValidationError("\(Self.optionFlags[name] ?? name): \(reason)")
         }
     }
 
@@ -93,7 +98,7 @@ struct TrainCommand: ParsableCommand {
         var settings = TrainingConfiguration()
         settings.epochs = epochs
         settings.batchSize = batchSize
-        settings.learningRate = lr ?? Strategies.defaultLearningRate(chosen.name)
+        settings.learningRate = lr ?? type(of: chosen).defaultLearningRate
         settings.warmupFraction = warmup
         settings.accumulationSteps = accumulate
         settings.patience = patience
@@ -151,7 +156,7 @@ struct TrainCommand: ParsableCommand {
         let testResult = try testSet.map { try classifier.evaluate($0.examples) }
 
         var metrics: [String: Any] = [
-            "strategy": chosen.name, "options": chosen.options, "base_model_sha256": baseSHA,
+            "strategy": chosen.name, "options": chosen.options.jsonObject, "base_model_sha256": baseSHA,
             "labels": trainSet.labelNames, "trainable_parameters": trainable, "total_parameters": total,
             "epochs": history.records.map { record in
                 record.values.merging(["learning_rate": record.learningRate, "seconds": record.seconds]) { $1 }

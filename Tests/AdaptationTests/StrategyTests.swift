@@ -11,7 +11,7 @@ import Testing
         var counts: [String: Int] = [:]
         for name in ["full", "lora", "adapter", "prompt-tuning", "linear-probe", "bitfit", "scratch"] {
             var generator = SeededGenerator(seed: 1)
-            let classifier = try Strategies.named(name)!.prepare(
+            let classifier = try StrategyRegistry.make(name).prepare(
                 base: try tinyBase(), labelNames: ["a", "b"], training: train, pooling: .mean, generator: &generator)
             counts[name] = classifier.trainableParameterCount
             let headTrains = classifier.head.parameters.allSatisfy(\.isTrainable)
@@ -28,6 +28,29 @@ import Testing
         #expect(counts["prompt-tuning"] == 20 * 16 + head)
         let norms = base.model.parameters.filter { $0.name.contains("LayerNorm") }.reduce(0) { $0 + $1.count }
         #expect(counts["adapter"] == 2 * 2 * (64 * 16 + 64 + 16 * 64 + 16) + norms + head)
+    }
+
+    /// One registry: every strategy builds from its own options, records them with defaults
+    /// filled in, and builds the same strategy again from what it recorded.
+    @Test func everyStrategyRoundTripsItsOptionsThroughTheRegistry() throws {
+        #expect(StrategyRegistry.names == [
+            "full", "lora", "adapter", "prompt-tuning", "linear-probe", "bitfit", "scratch", "zero-shot", "few-shot",
+        ])
+        for type in StrategyRegistry.all {
+            let strategy = try StrategyRegistry.make(type.name)
+            let again = try StrategyRegistry.make(type.name, options: strategy.options)
+            #expect(again.options == strategy.options, "\(type.name)")
+            #expect(Set(strategy.options.names).isSubset(of: type.optionNames), "\(type.name)")
+        }
+        let lora = try StrategyRegistry.make("lora", options: StrategyOptions(scalars: ["rank": "4"], lists: ["targets": ["key"]]))
+        #expect((lora as? LoRAStrategy)?.rank == 4 && (lora as? LoRAStrategy)?.targets == [.key])
+        #expect(throws: AdaptationError.invalidOption(name: "rank", reason: "must be a whole number of at least 1, got '0'")) {
+            try StrategyRegistry.make("lora", options: StrategyOptions(scalars: ["rank": "0"]))
+        }
+        #expect(throws: AdaptationError.self) { try StrategyRegistry.make("adapter", options: StrategyOptions(scalars: ["rank": "4"])) }
+        #expect(throws: AdaptationError.self) { try StrategyRegistry.make("lora", options: StrategyOptions(lists: ["targets": ["nope"]])) }
+        #expect(throws: AdaptationError.self) { try StrategyRegistry.make("distillation") }
+        #expect(!ScratchBaseline.carriesAcrossStages && !ZeroShot.carriesAcrossStages && LoRAStrategy.carriesAcrossStages)
     }
 
     @Test func scratchStartsFromRandomWeightsNotTheCheckpoint() throws {
