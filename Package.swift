@@ -61,6 +61,7 @@ let package = Package(
         .target(
             name: "Suites",
             dependencies: ["Adaptation", "Evaluation", "ResultStore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Reports", dependencies: ["ResultStore"]),
         .executableTarget(
             name: "adapteval",
             dependencies: [
