@@ -92,10 +92,6 @@ extension HTMLReport {
     }
 
     static func scores(_ table: ReportContent.ScoreTable, into writer: inout MarkupWriter) {
-        guard !table.rows.isEmpty else {
-            writer.element("p", ["class": "empty"], text: emptyMessage(.scores))
-            return
-        }
         writer.table(
             DataTable(
                 caption: table.caption,
@@ -114,10 +110,6 @@ extension HTMLReport {
     private static func seeds(_ count: Int) -> String { count == 1 ? "1 seed" : "\(count) seeds" }
 
     static func transfer(_ gains: ReportContent.TransferGains, into writer: inout MarkupWriter) {
-        guard !gains.comparisons.isEmpty else {
-            writer.element("p", ["class": "empty"], text: emptyMessage(.transfer))
-            return
-        }
         writer.element(
             "p", ["class": "intro"],
             text: "Gain = score after the source task minus score trained on the target alone, paired over the same "
@@ -131,10 +123,6 @@ extension HTMLReport {
 
     static func learningCurves(_ curves: [ReportContent.LearningCurve], into writer: inout MarkupWriter) {
         let drawable = curves.filter { !$0.isEmpty }
-        guard !drawable.isEmpty else {
-            writer.element("p", ["class": "empty"], text: emptyMessage(.learningCurves))
-            return
-        }
         writer.element("div", ["class": "curves"]) { writer in
             for curve in drawable {
                 writer.newline()
@@ -178,10 +166,6 @@ extension HTMLReport {
     }
 
     static func overfitting(_ assessments: [ReportContent.OverfittingAssessment], into writer: inout MarkupWriter) {
-        guard !assessments.isEmpty else {
-            writer.element("p", ["class": "empty"], text: emptyMessage(.overfitting))
-            return
-        }
         writer.table(
             DataTable(
                 caption: "Generalisation gap: train minus validation score at the selected epoch.",
@@ -202,10 +186,6 @@ extension HTMLReport {
     }
 
     static func efficiency(_ efficiency: ReportContent.ParameterEfficiency, into writer: inout MarkupWriter) {
-        guard !efficiency.entries.isEmpty else {
-            writer.element("p", ["class": "empty"], text: emptyMessage(.efficiency))
-            return
-        }
         ScatterPlot(
             title: "Trainable parameters against \(efficiency.metric)",
             xAxisTitle: "Trainable parameters (count, log scale)", yAxisTitle: efficiency.metric.capitalizedFirst,
@@ -214,10 +194,6 @@ extension HTMLReport {
     }
 
     static func divergence(_ divergence: ReportContent.DomainDivergence, into writer: inout MarkupWriter) {
-        guard !divergence.domains.isEmpty, !divergence.measures.isEmpty else {
-            writer.element("p", ["class": "empty"], text: emptyMessage(.divergence))
-            return
-        }
         writer.element(
             "p", ["class": "intro"],
             text: "Each matrix compares the row's domain (P) with the column's (Q); darker cells are larger. "
@@ -230,10 +206,6 @@ extension HTMLReport {
     }
 
     static func probes(_ drift: [ReportContent.ProbeDrift], into writer: inout MarkupWriter) {
-        guard !drift.isEmpty else {
-            writer.element("p", ["class": "empty"], text: emptyMessage(.probes))
-            return
-        }
         writer.table(
             DataTable(
                 caption: "Δ = adapted − base model, with its 95% interval.",
@@ -256,10 +228,6 @@ extension HTMLReport {
     }
 
     static func baseline(_ comparison: ReportContent.BaselineComparison, into writer: inout MarkupWriter) {
-        guard !comparison.rows.isEmpty else {
-            writer.element("p", ["class": "empty"], text: emptyMessage(.baseline))
-            return
-        }
         if let baselineRunID = comparison.baselineRunID {
             writer.element(
                 "p", ["class": "intro"],
@@ -285,10 +253,6 @@ extension HTMLReport {
     }
 
     static func provenance(_ entries: [ReportContent.ProvenanceEntry], into writer: inout MarkupWriter) {
-        guard !entries.isEmpty else {
-            writer.element("p", ["class": "empty"], text: emptyMessage(.provenance))
-            return
-        }
         writer.element("dl", ["class": "provenance"]) { writer in
             for entry in entries {
                 writer.newline()

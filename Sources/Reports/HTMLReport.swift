@@ -31,6 +31,24 @@ public enum ReportSection: String, Sendable, CaseIterable {
     }
 }
 
+extension ReportContent {
+    /// Whether `section` has anything to show; a section without data says so in one line.
+    public func hasData(for section: ReportSection) -> Bool {
+        switch section {
+        case .verdict: !verdict.gates.isEmpty || !verdict.largestChanges.isEmpty
+        case .scores: !scores.rows.isEmpty
+        case .transfer: !transfer.comparisons.isEmpty
+        case .learningCurves: learningCurves.contains { !$0.isEmpty }
+        case .overfitting: !overfitting.isEmpty
+        case .efficiency: !efficiency.entries.isEmpty
+        case .divergence: !divergence.domains.isEmpty && !divergence.measures.isEmpty
+        case .probes: !probeDrift.isEmpty
+        case .baseline: !baseline.rows.isEmpty
+        case .provenance: !provenance.isEmpty
+        }
+    }
+}
+
 /// Renders a ``ReportContent`` as one self-contained HTML5 file.
 ///
 /// The file opens from disk and fetches nothing: the stylesheet is inline, charts are inline
@@ -141,7 +159,13 @@ public enum HTMLReport {
         }
     }
 
+    /// Writes the section's content, or the line saying it has no data yet. The verdict always
+    /// shows its banner.
     private static func body(of section: ReportSection, _ content: ReportContent, into writer: inout MarkupWriter) {
+        guard section == .verdict || content.hasData(for: section) else {
+            writer.element("p", ["class": "empty"], text: emptyMessage(section))
+            return
+        }
         switch section {
         case .verdict: verdict(content.verdict, into: &writer)
         case .scores: scores(content.scores, into: &writer)

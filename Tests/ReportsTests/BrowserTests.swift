@@ -80,9 +80,15 @@ import Testing
         }
     }
 
-    /// A screenshot's share of pixels that differ from its most common (background) colour,
-    /// its number of distinct colours and that background.
-    static func survey(_ png: URL) throws -> (image: PNGImage, foreground: Double, colours: Int, background: UInt32) {
+    /// Screenshots the realistic report and surveys it: the image, the share of pixels that
+    /// differ from its most common (background) colour, its number of distinct colours and
+    /// that background.
+    func screenshot(width: Int, darkMode: Bool = false) throws
+        -> (image: PNGImage, foreground: Double, colours: Int, background: UInt32)
+    {
+        let report = try write(HTMLReport.render(SampleReports.realistic), name: "report.html")
+        let png = folder.appendingPathComponent("\(width)-\(darkMode ? "dark" : "light").png")
+        try HeadlessChromium.screenshot(of: report, to: png, width: width, height: 2400, darkMode: darkMode)
         let image = try PNGImage(contentsOf: png)
         let histogram = image.colorHistogram
         let background = histogram.max { $0.value < $1.value }
@@ -97,18 +103,13 @@ import Testing
     @Test("a desktop screenshot of the report is far from blank, in light and in dark mode")
     func desktopScreenshotsAreNotBlank() throws {
         try Self.requireChromium()
-        let report = try write(HTMLReport.render(SampleReports.realistic), name: "report.html")
-        let light = report.deletingLastPathComponent().appendingPathComponent("light.png")
-        try HeadlessChromium.screenshot(of: report, to: light, width: 1280, height: 2400)
-        let lightSurvey = try Self.survey(light)
+        let lightSurvey = try screenshot(width: 1280)
         #expect(lightSurvey.image.width == 1280 && lightSurvey.image.height == 2400)
         #expect(lightSurvey.colours > 200, "\(lightSurvey.colours) colours")
         #expect(lightSurvey.foreground > 0.06, "\(lightSurvey.foreground) of pixels are not background")
         #expect(Self.luminance(lightSurvey.background) > 230)
 
-        let dark = report.deletingLastPathComponent().appendingPathComponent("dark.png")
-        try HeadlessChromium.screenshot(of: report, to: dark, width: 1280, height: 2400, darkMode: true)
-        let darkSurvey = try Self.survey(dark)
+        let darkSurvey = try screenshot(width: 1280, darkMode: true)
         #expect(darkSurvey.colours > 200 && darkSurvey.foreground > 0.06)
         #expect(Self.luminance(darkSurvey.background) < 40, "the dark scheme should have a dark background")
     }
@@ -116,16 +117,12 @@ import Testing
     @Test("a phone-width screenshot of the report is far from blank")
     func phoneScreenshotIsNotBlank() throws {
         try Self.requireChromium()
-        let report = try write(HTMLReport.render(SampleReports.realistic), name: "report.html")
-        let phone = report.deletingLastPathComponent().appendingPathComponent("phone.png")
-        try HeadlessChromium.screenshot(of: report, to: phone, width: 360, height: 2400)
-        let survey = try Self.survey(phone)
+        let survey = try screenshot(width: 360)
         #expect(survey.image.width == 360)
         #expect(survey.colours > 100 && survey.foreground > 0.06, "\(survey.colours) colours, \(survey.foreground) foreground")
         // The page itself must not overflow: the right-most column of pixels is background.
-        let rightEdge = (0..<survey.image.height).filter { y in
-            let (r, g, b, a) = survey.image.pixel(x: survey.image.width - 2, y: y)
-            return UInt32(r) << 24 | UInt32(g) << 16 | UInt32(b) << 8 | UInt32(a) != survey.background
+        let rightEdge = (0..<survey.image.height).filter {
+            survey.image.packedColor(x: survey.image.width - 2, y: $0) != survey.background
         }
         #expect(Double(rightEdge.count) / Double(survey.image.height) < 0.35, "\(rightEdge.count) rows touch the right edge")
     }

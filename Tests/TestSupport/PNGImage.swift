@@ -110,13 +110,18 @@ public struct PNGImage: Sendable {
         return (pixels[index], pixels[index + 1], pixels[index + 2], pixels[index + 3])
     }
 
+    /// The pixel at (x, y) as 0xRRGGBBAA.
+    public func packedColor(x: Int, y: Int) -> UInt32 {
+        let index = (y * width + x) * 4
+        return UInt32(pixels[index]) << 24 | UInt32(pixels[index + 1]) << 16 | UInt32(pixels[index + 2]) << 8
+            | UInt32(pixels[index + 3])
+    }
+
     /// How often each colour occurs, keyed by 0xRRGGBBAA.
     public var colorHistogram: [UInt32: Int] {
         var histogram: [UInt32: Int] = [:]
-        for index in stride(from: 0, to: pixels.count, by: 4) {
-            let key = UInt32(pixels[index]) << 24 | UInt32(pixels[index + 1]) << 16 | UInt32(pixels[index + 2]) << 8
-                | UInt32(pixels[index + 3])
-            histogram[key, default: 0] += 1
+        for y in 0..<height {
+            for x in 0..<width { histogram[packedColor(x: x, y: y), default: 0] += 1 }
         }
         return histogram
     }
