@@ -164,7 +164,7 @@ extension HTMLReport {
           .banner .headline { font-size: 1.2rem; }
           ol.changes .difference { margin-left: 0; }
           th, td { padding: 6px 8px; }
-          td:not(.num) { min-width: 8.5rem; }
+          td:not(.num), tbody th { min-width: 8.5rem; }
           dl.provenance { grid-template-columns: 1fr; }
           dl.provenance dt { border-bottom: none; padding-bottom: 0; }
         }
