@@ -61,6 +61,7 @@ let package = Package(
         .target(
             name: "Suites",
             dependencies: ["Adaptation", "Evaluation", "ResultStore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Reports", dependencies: ["ResultStore"]),
         .executableTarget(
             name: "adapteval",
             dependencies: [
@@ -68,7 +69,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "TestSupport", dependencies: ["Transformers"], path: "Tests/TestSupport"),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Tests/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "TestSupport", dependencies: ["Transformers", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "TransformersTests", dependencies: ["Transformers", "TestSupport"]),
@@ -76,6 +83,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "TestSupport"]),
         .testTarget(name: "SuitesTests", dependencies: ["Suites", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "AdaptEvalCLITests", dependencies: ["Transformers", "ResultStore", "TestSupport"],
             exclude: ["Golden"]),

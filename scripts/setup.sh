@@ -15,7 +15,10 @@ sudo_if_needed() {
 }
 
 install_system_packages() {
-    local wanted=(libopenblas-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev pkg-config)
+    # zlib1g-dev: the tests' PNG reader; chromium: the report tests open reports in a headless
+    # browser; pngquant and optipng: scripts/screenshot-report.sh keeps screenshots small.
+    local wanted=(libopenblas-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev pkg-config zlib1g-dev chromium
+        pngquant optipng)
     local missing=()
     for package in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
