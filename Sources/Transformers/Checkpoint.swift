@@ -53,6 +53,24 @@ public struct Checkpoint {
         try SHA256.hex(ofFileAt: directory.appendingPathComponent("model.safetensors"))
     }
 
+    /// The files that determine what a checkpoint computes (weights, configuration, vocabulary).
+    public static let identityFiles = ["config.json", "model.safetensors", "vocab.txt", "tokenizer.json"]
+
+    /// One sha256 for the model as a whole: over the sha256 of each of `identityFiles` present.
+    public static func identity(fileSHA256: [String: String]) -> String {
+        SHA256.hex(of: Array(fileSHA256.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined().utf8))
+    }
+
+    /// `identity(fileSHA256:)` of this folder's files.
+    public func identity() throws -> String {
+        var hashes: [String: String] = [:]
+        for file in Self.identityFiles {
+            let url = directory.appendingPathComponent(file)
+            if FileManager.default.fileExists(atPath: url.path) { hashes[file] = try SHA256.hex(ofFileAt: url) }
+        }
+        return Self.identity(fileSHA256: hashes)
+    }
+
     /// Writes a checkpoint folder (config, weights, vocabulary) that `init(directory:)` reads back.
     public static func write(
         model: BertModel, vocabulary: [String], to directory: URL, tokenizerConfig: [String: Any] = [:]
