@@ -133,8 +133,10 @@ import Testing
             if TransferLabel(estimate) == .positive { positive += 1 }
         }
         #expect((181...199).contains(covered), "covered \(covered) of 200")
-        // The gain is 3.2 standard errors: almost every test set labels it positive.
-        #expect(positive >= 180, "positive in \(positive) of 200")
+        // The gain is 0.10 / √(0.85·0.15/300 + 0.75·0.25/300) = 3.09 standard errors, so a
+        // 95% interval excludes 0 with power Φ(3.09 − 1.96) ≈ 0.87: about 174 of 200 test sets
+        // (standard deviation 4.7); at least 160 is 3 standard deviations below.
+        #expect(positive >= 160, "positive in \(positive) of 200")
     }
 
     @Test("a seed gives bit-identical results and another seed different resamples")
@@ -165,7 +167,7 @@ import Testing
             return Double(difference) / Double(3 * examples.count)
         }
         expectWithin(hierarchical.estimate, 0.04, 1e-12)
-        #expect(hierarchical.estimate == flat.estimate)
+        expectWithin(flat.estimate, hierarchical.estimate, 1e-12)
         #expect(hierarchical.interval.width > 2 * flat.interval.width,
             "hierarchical \(hierarchical.interval), flat \(flat.interval)")
     }

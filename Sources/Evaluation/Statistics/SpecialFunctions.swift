@@ -134,37 +134,33 @@ public enum SpecialFunctions {
     /// C(n, j)·pʲ·(1−p)ⁿ⁻ʲ for j ≤ k, kept in log space so that tails of thousands of trials
     /// do not underflow; range (−∞, 0].
     ///
-    /// The largest term, at j* = min(k, mode), is taken in log space and every other term as
-    /// its ratio to it, stepping pmf(j−1)/pmf(j) = j(1−p) / ((n−j+1)p) and
-    /// pmf(j+1)/pmf(j) = (n−j)p / ((j+1)(1−p)): the sum of ratios lies in [1, k+1], so it
-    /// neither overflows nor underflows where it matters.
+    /// Below the mode the largest term, j = k, is taken in log space and every other as its
+    /// ratio to the next, pmf(j−1)/pmf(j) = j(1−p) / ((n−j+1)p): the terms fall, so the sum of
+    /// ratios lies in [1, k+1] and neither overflows nor underflows. Above the mode the CDF is
+    /// near 1 and is computed as ln(1 − P[X > k]) with the upper tail summed the same way
+    /// (P[X > k] = P[Y ≤ n−k−1] for Y ~ Binomial(n, 1−p)), which keeps its small distance
+    /// from 1 exact.
     public static func logBinomialCDF(_ k: Int, trials n: Int, probability p: Double) -> Double {
         guard n >= 0, p >= 0, p <= 1 else { return .nan }
         if k < 0 { return -.infinity }
         if k >= n { return 0 }
         if p == 0 { return 0 }
         if p == 1 { return -.infinity }
-        let mode = min(n, Int((Double(n + 1) * p).rounded(.down)))
-        let peak = min(k, mode)
-        let logPeak = logBinomialCoefficient(n, peak) + Double(peak) * log(p) + Double(n - peak) * log1p(-p)
+        let mode = Int((Double(n + 1) * p).rounded(.down))
+        if k > mode {
+            return log1p(-binomialCDF(n - k - 1, trials: n, probability: 1 - p))
+        }
+        let logLargest = logBinomialCoefficient(n, k) + Double(k) * log(p) + Double(n - k) * log1p(-p)
         let odds = p / (1 - p)
         var sum = 1.0
         var term = 1.0
-        var j = peak
-        while j > 0 {
+        var j = k
+        while j > 0, term >= sum * 1e-17 {
             term *= Double(j) / (Double(n - j + 1) * odds)
             sum += term
-            if term < sum * 1e-17 { break }
             j -= 1
         }
-        term = 1.0
-        j = peak
-        while j < k {
-            term *= Double(n - j) * odds / Double(j + 1)
-            sum += term
-            j += 1
-        }
-        return logPeak + log(sum)
+        return logLargest + log(sum)
     }
 
     /// P[X ≤ k] for X ~ Binomial(n, p), from `logBinomialCDF`; range [0, 1].
