@@ -24,6 +24,18 @@ private func randomSequences(_ checkpoint: Checkpoint, count: Int, length: Int, 
     }
 }
 
+/// Runs `body` `warmup` times untimed, then `repeats` times timed; the seconds of each timed run.
+private func timedRuns(warmup: Int, repeats: Int, _ body: () throws -> Void) rethrows -> (median: Double, seconds: [Double]) {
+    for _ in 0..<warmup { try body() }
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return (times.sorted()[times.count / 2], times)
+}
+
 private func printJSON(_ object: [String: Any]) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
@@ -84,14 +96,7 @@ struct BenchMaskedLanguageModelCommand: ParsableCommand {
             try language.accumulateGradients(tokens, labels: labels, pass: pass)
             optimizer.update(parameters)
         }
-        for _ in 0..<warmup { try step() }
-        var times: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try step()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        let median = times.sorted()[times.count / 2]
+        let (median, times) = try timedRuns(warmup: warmup, repeats: repeats, step)
         let positions = chosenPerSequence * batch
         let peakMB = Double(BenchTrainCommand.peakResidentKilobytes()) / 1024
         if json {
@@ -142,14 +147,7 @@ struct BenchMaskedScoringCommand: ParsableCommand {
         let scored = randomSequences(checkpoint, count: sequences, length: seq, generator: &generator).map {
             ScoredSequence(ids: $0, positions: Array(1..<(seq - 1)))
         }
-        _ = try language.logProbabilities(of: Array(scored.prefix(2)))
-        var times: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try language.logProbabilities(of: scored)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        let median = times.sorted()[times.count / 2]
+        let (median, times) = try timedRuns(warmup: 1, repeats: repeats) { _ = try language.logProbabilities(of: scored) }
         let copies = sequences * (seq - 2)
         if json {
             try printJSON([
