@@ -8,6 +8,10 @@ public struct Checkpoint {
     public let tokenizer: WordPieceTokenizer
     public let weightsFile: SafetensorsFile
     public let model: BertModel
+    /// The masked-LM head (`cls.predictions.*`) when the checkpoint has one; its decoder is tied
+    /// to `model.wordEmbeddings` unless the file stores a different one.
+    /// `requireMaskedLanguageModelHead()` turns its absence into an error that says what to use.
+    public let maskedLanguageModelHead: MaskedLanguageModelHead?
 
     /// Loads and validates every part of a checkpoint folder.
     public init(directory: URL) throws {
@@ -39,6 +43,8 @@ public struct Checkpoint {
         self.configuration = configuration
         self.weightsFile = weightsFile
         self.model = try BertModel(configuration: configuration, weights: weights, source: weightsURL.path)
+        self.maskedLanguageModelHead = try MaskedLanguageModelHead.load(
+            from: weightsFile, configuration: configuration, wordEmbeddings: model.wordEmbeddings)
         self.tokenizer = try WordPieceTokenizer.load(from: directory)
         guard tokenizer.vocabulary.count <= configuration.vocabularySize else {
             throw TransformersError.invalidTokenizer(
