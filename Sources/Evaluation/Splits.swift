@@ -36,9 +36,7 @@ public enum Splits {
         var generator = SplitMix64(seed: seed)
         for label in 0..<classCount {
             var group = labels.indices.filter { labels[$0] == label }
-            for index in stride(from: group.count - 1, to: 0, by: -1) {
-                group.swapAt(index, generator.below(index + 1))
-            }
+            generator.shuffle(&group)
             var start = 0
             var cumulative = 0.0
             for (part, fraction) in fractions.enumerated() {

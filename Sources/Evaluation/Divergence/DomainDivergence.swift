@@ -66,14 +66,7 @@ public enum DomainDivergence {
     /// cos(μ_a, μ_b) = μ_a·μ_b / (‖μ_a‖·‖μ_b‖) of the mean rows of two embedding sets; in
     /// [−1, 1], 1 when the means point the same way. Undefined (an error) when a mean is 0.
     public static func cosineSimilarityOfMeans(_ a: Matrix, _ b: Matrix) throws -> Double {
-        for (name, set) in [("a", a), ("b", b)] {
-            try set.requireRows(1, "embedding set \(name)")
-            try set.requireFinite("embedding set \(name)")
-        }
-        guard a.columns == b.columns else {
-            throw EvaluationError.invalidArgument(
-                reason: "embedding set a has dimension \(a.columns) but b has \(b.columns); they must agree")
-        }
+        try Matrix.requireComparable(a, b, "embedding set", names: ("a", "b"))
         let (meanA, meanB) = (a.columnMeans(), b.columnMeans())
         let (normA, normB) = (VectorOperations.dot(meanA, meanA).squareRoot(), VectorOperations.dot(meanB, meanB).squareRoot())
         guard normA > 0, normB > 0 else {

@@ -48,9 +48,7 @@ public struct MaximumMeanDiscrepancy: Sendable, Equatable {
             let lanes = min(8, permutations - done)
             var assignments: [[Int]] = []
             for _ in 0..<lanes {
-                for index in stride(from: order.count - 1, to: 0, by: -1) {
-                    order.swapAt(index, generator.below(index + 1))
-                }
+                generator.shuffle(&order)
                 assignments.append(order)
             }
             for value in kernel.permutedStatistics(assignments) where value >= observed - 1e-12 {
@@ -78,14 +76,7 @@ struct PooledKernel {
     let values: [Double]
 
     init(_ x: Matrix, _ y: Matrix, bandwidth: Double?) throws {
-        for (name, sample) in [("x", x), ("y", y)] {
-            try sample.requireRows(1, "sample \(name)")
-            try sample.requireFinite("sample \(name)")
-        }
-        guard x.columns == y.columns else {
-            throw EvaluationError.invalidArgument(
-                reason: "sample x has dimension \(x.columns) but y has \(y.columns); they must agree")
-        }
+        try Matrix.requireComparable(x, y, "sample", names: ("x", "y"))
         if let bandwidth, !(bandwidth > 0 && bandwidth.isFinite) {
             throw EvaluationError.invalidArgument(reason: "the bandwidth σ must be positive and finite, got \(bandwidth)")
         }

@@ -26,9 +26,7 @@ public struct ProxyADistance: Sendable, Equatable {
         _ a: Matrix, _ b: Matrix, seed: UInt64 = 0, grid: [Double] = LogisticRegression.defaultStrengthGrid,
         options: LogisticRegression.Options = LogisticRegression.Options(standardize: true)
     ) throws -> ProxyADistance {
-        for (name, set) in [("a", a), ("b", b)] {
-            try set.requireRows(4, "feature set \(name)")
-        }
+        try Matrix.requireComparable(a, b, "feature set", names: ("a", "b"), minimumRows: 4)
         let pooled = try a.stacked(on: b)
         let domains = [Int](repeating: 0, count: a.rows) + [Int](repeating: 1, count: b.rows)
         let halves = try Splits.stratifiedIndices(labels: domains, classCount: 2, fractions: [0.5, 0.5], seed: seed)

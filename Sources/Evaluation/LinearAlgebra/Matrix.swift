@@ -131,6 +131,21 @@ public struct Matrix: Sendable, Equatable {
         }
     }
 
+    /// Throws unless two point sets to compare each have at least `minimumRows` rows, only
+    /// finite values and the same dimension; messages call them "`noun` `names.0`" and so on.
+    static func requireComparable(
+        _ first: Matrix, _ second: Matrix, _ noun: String, names: (String, String), minimumRows: Int = 1
+    ) throws {
+        for (name, set) in [(names.0, first), (names.1, second)] {
+            try set.requireRows(minimumRows, "\(noun) \(name)")
+            try set.requireFinite("\(noun) \(name)")
+        }
+        guard first.columns == second.columns else {
+            throw EvaluationError.invalidArgument(
+                reason: "\(noun) \(names.0) has dimension \(first.columns) but \(names.1) has \(second.columns); they must agree")
+        }
+    }
+
     /// Throws, naming `argument`, when the matrix has fewer than `minimum` rows.
     func requireRows(_ minimum: Int, _ argument: String) throws {
         guard rows >= minimum else {
