@@ -293,5 +293,7 @@ import Testing
         print(String(format: "LogisticRegression grid on 2000 × 384, 3 classes: %.3f s CPU (%.3f s wall)", time.cpu, time.wall)
             + "; iterations \(whole.candidates.map(\.iterations)), chose C = \(whole.strength)")
         #expect(whole.candidates.allSatisfy { $0.stop == .gradientTolerance })
+        // A guard against order-of-magnitude regressions only: measured 0.3 s CPU.
+        #expect(time.cpu < 3)
     }
 }

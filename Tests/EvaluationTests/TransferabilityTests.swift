@@ -80,6 +80,11 @@ import Testing
             try LogME(data)
         }
         #expect(throws: EvaluationError.self) { try HScore.score(data) }
+        let zero = try LabelledFeatures(features: Matrix(rows: 2, columns: 2, values: [0.0, 0, 0, 0]), labels: [0, 1])
+        #expect(throws: EvaluationError.invalidArgument(reason: "the LogME features are all zero (rank 0); their evidence is not defined")) {
+            try LogME(zero)
+        }
+        #expect(try HScore.score(zero) == 0)
         let tiny = try LabelledFeatures(features: Matrix(rowArrays: [[1, 2], [3, 4]]), labels: [0, 1])
         #expect(throws: EvaluationError.self) { try HScore.score(tiny, relativeCutoff: 1) }
     }
@@ -99,5 +104,7 @@ import Testing
         print(String(format: "LogME on 2000 × 384: %.3f s CPU (%.3f s wall); H-score: %.3f s CPU (%.3f s wall)",
             logMETime.cpu, logMETime.wall, hScoreTime.cpu, hScoreTime.wall))
         #expect(logME.isFinite && hScore > 0)
+        // A guard against order-of-magnitude regressions only: measured 0.13 s CPU each.
+        #expect(logMETime.cpu < 2 && hScoreTime.cpu < 2)
     }
 }

@@ -47,6 +47,10 @@ public struct LogME: Sendable, Equatable {
         let largest = decomposition.eigenvalues.last ?? 0
         let cutoff = Double(d) * Double.ulpOfOne * largest
         let kept = decomposition.eigenvalues.indices.filter { decomposition.eigenvalues[$0] > cutoff }
+        guard !kept.isEmpty else {
+            throw EvaluationError.invalidArgument(
+                reason: "the LogME features are all zero (rank 0); their evidence is not defined")
+        }
         let sigma = kept.map { decomposition.eigenvalues[$0] }
 
         // Fᵀy for a one-hot column is the sum of the class's rows; xⱼ = vⱼᵀFᵀy / √σⱼ.
