@@ -86,6 +86,17 @@ import Testing
         }
     }
 
+    @Test("Float features widen to Double exactly, and rows select and stack in order")
+    func floatsRowsAndStacking() throws {
+        let matrix = try Matrix(rows: 2, columns: 2, floats: [0.1, 2, -3, 4.5])
+        #expect(matrix.values == [Double(Float(0.1)), 2, -3, 4.5])
+        #expect(matrix.selectingRows([1, 0]).values == [-3, 4.5, Double(Float(0.1)), 2])
+        #expect(try matrix.stacked(on: matrix.selectingRows([1])).rows == 3)
+        #expect(matrix.transposed().values == [Double(Float(0.1)), -3, 2, 4.5])
+        #expect(throws: EvaluationError.self) { try matrix.stacked(on: Matrix(rows: 1, columns: 3, values: [0.0, 0, 0])) }
+        #expect(throws: EvaluationError.self) { try Matrix(rowArrays: [[1, 2], [3]]) }
+    }
+
     @Test("the Gram matrix equals a triple loop for row counts that are not multiples of four")
     func gramMatchesTripleLoop() {
         for rows in [1, 2, 3, 5, 11] {

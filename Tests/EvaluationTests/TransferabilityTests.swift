@@ -89,7 +89,7 @@ import Testing
         #expect(throws: EvaluationError.self) { try HScore.score(tiny, relativeCutoff: 1) }
     }
 
-    @Test("LogME and the H-score on 2,000 × 384 features", .timeLimit(.minutes(1)))
+    @Test("LogME and the H-score of 2,000 × 384 features take well under 2 s of CPU each")
     func speed() throws {
         var generator = SplitMix64(seed: 17)
         let (rows, columns) = (2000, 384)
