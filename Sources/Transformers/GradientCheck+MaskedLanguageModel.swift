@@ -31,7 +31,7 @@ extension GradientCheck {
             inputIDs: int32(inputIDs), attentionMask: int32(attentionMask), tokenTypeIDs: int32(typeIDs))
         let batch = try TokenBatch(padded)
         let labels = zip(paddedLabels, attentionMask).flatMap { labels, mask in zip(labels, mask).filter { $0.1 == 1 }.map(\.0) }
-        let language = try MaskedLanguageModel(checkpoint: checkpoint)
+        let language = try BertMaskedLanguageModel(checkpoint: checkpoint)
         for parameter in language.parameters {
             parameter.isTrainable = true
             parameter.gradient = nil

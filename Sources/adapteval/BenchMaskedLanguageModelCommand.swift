@@ -4,11 +4,11 @@ import Transformers
 
 /// The checkpoint's masked-LM head, or a fresh one tied to its word embeddings (the default
 /// model, a sentence-transformers checkpoint, has none).
-private func maskedLanguageModel(_ checkpoint: Checkpoint) -> (model: MaskedLanguageModel, freshHead: Bool) {
+private func maskedLanguageModel(_ checkpoint: Checkpoint) -> (model: BertMaskedLanguageModel, freshHead: Bool) {
     let head = checkpoint.maskedLanguageModelHead
         ?? MaskedLanguageModelHead.randomlyInitialized(
             configuration: checkpoint.configuration, seed: 7, tiedTo: checkpoint.model.wordEmbeddings)
-    let model = MaskedLanguageModel(model: checkpoint.model, head: head, maskID: checkpoint.tokenizer.maskID)
+    let model = BertMaskedLanguageModel(model: checkpoint.model, head: head, maskID: checkpoint.tokenizer.maskID)
     return (model, checkpoint.maskedLanguageModelHead == nil)
 }
 
@@ -187,7 +187,7 @@ struct BenchMaskedExportCommand: ParsableCommand {
         let written = try Checkpoint(directory: target)
         let ids = written.tokenizer.encode(text).ids
         let positions = Array(1..<max(1, ids.count - 1))
-        let scores = try MaskedLanguageModel(checkpoint: written).logProbabilities(
+        let scores = try BertMaskedLanguageModel(checkpoint: written).logProbabilities(
             of: [ScoredSequence(ids: ids, positions: positions)])
         try printJSON([
             "text": text, "ids": ids.map(Int.init), "positions": positions, "log_probabilities": scores[0],

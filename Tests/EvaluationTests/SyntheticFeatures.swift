@@ -58,15 +58,3 @@ func isClose(_ a: Double, _ b: Double, relative tolerance: Double, floor: Double
     abs(a - b) <= tolerance * max(abs(b), floor)
 }
 
-/// Wall-clock and thread CPU seconds of `work`. Tests run in parallel on a shared machine, so
-/// the CPU time is the figure to compare; the wall time includes waiting for a core.
-func timed(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
-    func cpuNow() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
-    let (wallStart, cpuStart) = (Date(), cpuNow())
-    try work()
-    return (Date().timeIntervalSince(wallStart), cpuNow() - cpuStart)
-}

@@ -89,22 +89,14 @@ import Testing
         #expect(throws: EvaluationError.self) { try HScore.score(tiny, relativeCutoff: 1) }
     }
 
-    @Test("LogME and the H-score of 2,000 × 384 features take well under 2 s of CPU each")
-    func speed() throws {
+    @Test("LogME and the H-score of 2,000 × 384 features are finite")
+    func realisticSize() throws {
         var generator = SplitMix64(seed: 17)
         let (rows, columns) = (2000, 384)
         let labels = (0..<rows).map { $0 % 3 }
         var values = SyntheticFeatures.gaussian(count: rows * columns, generator: &generator)
         for i in 0..<rows { values[i * columns + labels[i]] += 1 }
         let data = try LabelledFeatures(features: Matrix(rows: rows, columns: columns, values: values), labels: labels)
-        var logME = 0.0
-        var hScore = 0.0
-        let logMETime = try timed { logME = try LogME(data).score }
-        let hScoreTime = try timed { hScore = try HScore.score(data) }
-        print(String(format: "LogME on 2000 × 384: %.3f s CPU (%.3f s wall); H-score: %.3f s CPU (%.3f s wall)",
-            logMETime.cpu, logMETime.wall, hScoreTime.cpu, hScoreTime.wall))
-        #expect(logME.isFinite && hScore > 0)
-        // A guard against order-of-magnitude regressions only: measured 0.13 s CPU each.
-        #expect(logMETime.cpu < 2 && hScoreTime.cpu < 2)
+        #expect(try LogME(data).score.isFinite && HScore.score(data) > 0)
     }
 }

@@ -34,7 +34,7 @@ private func tinySequences(_ tokenizer: WordPieceTokenizer) -> [ScoredSequence] 
         let checkpoint = try Checkpoint(directory: directory)
         #expect(checkpoint.maskedLanguageModelHead == nil)
         do {
-            _ = try MaskedLanguageModel(checkpoint: checkpoint)
+            _ = try BertMaskedLanguageModel(checkpoint: checkpoint)
             Issue.record("a checkpoint without cls.predictions.* must not give a masked LM")
         } catch let error as TransformersError {
             #expect(error.category == .invalidInput)
@@ -107,7 +107,7 @@ private func tinySequences(_ tokenizer: WordPieceTokenizer) -> [ScoredSequence] 
         let source = try TinyCheckpoint.make()
         try addTensors(headTensors(try Checkpoint(directory: source)), to: source)
         let checkpoint = try Checkpoint(directory: source)
-        let language = try MaskedLanguageModel(checkpoint: checkpoint)
+        let language = try BertMaskedLanguageModel(checkpoint: checkpoint)
         let target = try TestPaths.temporaryDirectory("adapteval-mlm-written")
         try Checkpoint.writeMaskedLanguageModel(
             model: checkpoint.model, head: language.head, tokenizerSource: source, to: target)
@@ -126,7 +126,7 @@ private func tinySequences(_ tokenizer: WordPieceTokenizer) -> [ScoredSequence] 
         #expect(try String(contentsOf: target.appendingPathComponent("vocab.txt"), encoding: .utf8)
             == String(contentsOf: source.appendingPathComponent("vocab.txt"), encoding: .utf8))
 
-        let reread = try MaskedLanguageModel(checkpoint: Checkpoint(directory: target))
+        let reread = try BertMaskedLanguageModel(checkpoint: Checkpoint(directory: target))
         #expect(reread.head.isTied)
         let sequences = tinySequences(checkpoint.tokenizer)
         #expect(try reread.logProbabilities(of: sequences) == language.logProbabilities(of: sequences))
@@ -148,7 +148,7 @@ private func tinySequences(_ tokenizer: WordPieceTokenizer) -> [ScoredSequence] 
         let source = try TinyCheckpoint.make()
         try addTensors(headTensors(try Checkpoint(directory: source)), to: source)
         let checkpoint = try Checkpoint(directory: source)
-        var language = try MaskedLanguageModel(checkpoint: checkpoint)
+        var language = try BertMaskedLanguageModel(checkpoint: checkpoint)
         let sequences = tinySequences(checkpoint.tokenizer)
         let together = try language.scores(of: sequences, top: 3)
         language.maximumBatchTokens = 12
@@ -166,7 +166,7 @@ private func tinySequences(_ tokenizer: WordPieceTokenizer) -> [ScoredSequence] 
 
     @Test func aPositionOutsideItsSequenceIsRejected() throws {
         let model = try tinyModel()
-        let language = MaskedLanguageModel(model: model, head: tinyHead(for: model), maskID: 4)
+        let language = BertMaskedLanguageModel(model: model, head: tinyHead(for: model), maskID: 4)
         #expect(throws: TransformersError.self) {
             try language.logProbabilities(of: [ScoredSequence(ids: [2, 5, 3], positions: [3])])
         }

@@ -71,7 +71,7 @@ func tinyMaskedBatch() throws -> (batch: TokenBatch, labels: [Int]) {
 
     @Test func lossIsTheMeanCrossEntropyOverLabelledPositionsOnly() throws {
         let model = try tinyModel()
-        let language = MaskedLanguageModel(model: model, head: tinyHead(for: model), maskID: 4)
+        let language = BertMaskedLanguageModel(model: model, head: tinyHead(for: model), maskID: 4)
         let (batch, labels) = try tinyMaskedBatch()
         let loss = try language.accumulateGradients(batch, labels: labels, pass: .deterministic)
         // Independent: full-batch logits, log-softmax in Double, averaged over the labelled rows.
@@ -91,13 +91,13 @@ func tinyMaskedBatch() throws -> (batch: TokenBatch, labels: [Int]) {
 
     @Test func everyEncoderAndHeadGradientMatchesFiniteDifferences() throws {
         let model = try tinyModel()
-        let language = MaskedLanguageModel(model: model, head: tinyHead(for: model), maskID: 4)
+        let language = BertMaskedLanguageModel(model: model, head: tinyHead(for: model), maskID: 4)
         try expectGradientsMatchFiniteDifferences(language)
     }
 
     @Test func anUntiedDecoderGradientMatchesFiniteDifferences() throws {
         let model = try tinyModel()
-        let language = MaskedLanguageModel(model: model, head: tinyHead(for: model, tied: false), maskID: 4)
+        let language = BertMaskedLanguageModel(model: model, head: tinyHead(for: model, tied: false), maskID: 4)
         #expect(language.head.parameters.contains { $0.name == MaskedLanguageModelHead.decoderWeightName })
         try expectGradientsMatchFiniteDifferences(language)
     }
@@ -105,9 +105,9 @@ func tinyMaskedBatch() throws -> (batch: TokenBatch, labels: [Int]) {
     @Test func theTiedDecoderShareIsAddedToTheWordEmbeddingGradient() throws {
         let (batch, labels) = try tinyMaskedBatch()
         let tiedModel = try tinyModel()
-        let tied = MaskedLanguageModel(model: tiedModel, head: tinyHead(for: tiedModel), maskID: 4)
+        let tied = BertMaskedLanguageModel(model: tiedModel, head: tinyHead(for: tiedModel), maskID: 4)
         let untiedModel = try tinyModel()
-        let untied = MaskedLanguageModel(model: untiedModel, head: tinyHead(for: untiedModel, tied: false), maskID: 4)
+        let untied = BertMaskedLanguageModel(model: untiedModel, head: tinyHead(for: untiedModel, tied: false), maskID: 4)
         let tiedLoss = try tied.accumulateGradients(batch, labels: labels, pass: .deterministic)
         let untiedLoss = try untied.accumulateGradients(batch, labels: labels, pass: .deterministic)
         #expect(abs(tiedLoss - untiedLoss) < 1e-6)
@@ -124,7 +124,7 @@ func tinyMaskedBatch() throws -> (batch: TokenBatch, labels: [Int]) {
 
     @Test func aBatchWithoutLabelsChangesNoGradient() throws {
         let model = try tinyModel()
-        let language = MaskedLanguageModel(model: model, head: tinyHead(for: model), maskID: 4)
+        let language = BertMaskedLanguageModel(model: model, head: tinyHead(for: model), maskID: 4)
         let (batch, labels) = try tinyMaskedBatch()
         #expect(try language.accumulateGradients(batch, labels: labels.map { _ in -100 }, pass: .deterministic) == 0)
         #expect(language.parameters.allSatisfy { $0.gradient == nil })
@@ -155,7 +155,7 @@ func tinyMaskedBatch() throws -> (batch: TokenBatch, labels: [Int]) {
 
     @Test func topPredictionsAreTheLargestLogitsInOrder() {
         let row: [Float] = [0.5, 3, -1, 3, 2.5, 7, 0]
-        let best = row.withUnsafeBufferPointer { MaskedLanguageModel.largest(4, of: $0.baseAddress!, width: row.count) }
+        let best = row.withUnsafeBufferPointer { BertMaskedLanguageModel.largest(4, of: $0.baseAddress!, width: row.count) }
         #expect(best == [5, 1, 3, 4])
     }
 
@@ -166,7 +166,7 @@ func tinyMaskedBatch() throws -> (batch: TokenBatch, labels: [Int]) {
 
     /// Central differences of the masked-LM loss for a sample of every parameter's entries.
     func expectGradientsMatchFiniteDifferences(
-        _ language: MaskedLanguageModel, sourceLocation: SourceLocation = #_sourceLocation
+        _ language: BertMaskedLanguageModel, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let (batch, labels) = try tinyMaskedBatch()
         for parameter in language.parameters { parameter.gradient = nil }

@@ -34,7 +34,7 @@ struct MaskedLanguageModelParityTests {
 
     @Test func theTopFiveTokensAtTheMaskMatchPyTorch() throws {
         let checkpoint = try Self.checkpoint.get()
-        let language = try MaskedLanguageModel(checkpoint: checkpoint)
+        let language = try BertMaskedLanguageModel(checkpoint: checkpoint)
         let rows = try reference("mlm_head_tiny.jsonl")
         #expect(rows.count == 4)
         let sequences = rows.map { row in
@@ -55,7 +55,7 @@ struct MaskedLanguageModelParityTests {
     }
 
     @Test func crowsPairsSentenceScoresAndTheMetricMatchPyTorch() throws {
-        let language = try MaskedLanguageModel(checkpoint: try Self.checkpoint.get())
+        let language = try BertMaskedLanguageModel(checkpoint: try Self.checkpoint.get())
         let rows = try reference("crows_pairs_tiny_mlm.jsonl")
         #expect(rows.count == 300)
         var sequences: [ScoredSequence] = []
@@ -108,7 +108,7 @@ struct MaskedLanguageModelParityTests {
 
     @Test func stereoSetOptionScoresMatchPyTorchWithPairTokenTypes() throws {
         let checkpoint = try Self.checkpoint.get()
-        let language = try MaskedLanguageModel(checkpoint: checkpoint)
+        let language = try BertMaskedLanguageModel(checkpoint: checkpoint)
         let separator = checkpoint.tokenizer.separatorID
         let rows = try reference("stereoset_tiny_mlm.jsonl")
         #expect(rows.count == 200)

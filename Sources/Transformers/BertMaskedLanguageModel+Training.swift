@@ -1,6 +1,6 @@
 import Foundation
 
-extension MaskedLanguageModel {
+extension BertMaskedLanguageModel {
     /// One masked-LM training forward and backward over a packed batch (Devlin et al. 2019,
     /// §3.1): accumulates the gradients of every trainable parameter of the encoder and the head
     /// and returns the loss, the mean cross-entropy over the positions whose label is not

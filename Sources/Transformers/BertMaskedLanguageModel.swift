@@ -51,7 +51,7 @@ public struct MaskedPositionScore: Sendable, Equatable {
 /// are split by rows, attention by sequence and head), only each copy's masked row goes through
 /// the head and its vocabulary projection, and the log-softmax rows run in parallel. Scores do
 /// not depend on how copies are batched (packing is exact) nor on the thread count.
-public struct MaskedLanguageModel {
+public struct BertMaskedLanguageModel {
     public let model: BertModel
     public let head: MaskedLanguageModelHead
     public let maskID: Int32
