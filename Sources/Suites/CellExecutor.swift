@@ -225,11 +225,19 @@ struct CellExecutor {
         let temporary = directory.appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).partial")
         let manager = FileManager.default
         try? manager.removeItem(at: temporary)
-        try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-        try AdaptedCheckpoint.save(classifier, strategy: strategy, baseSHA256: baseSHA256, to: temporary,
-                                   includingWholeEncoder: wholeEncoder)
-        try? manager.removeItem(at: destination)
-        try manager.moveItem(at: temporary, to: destination)
+        let needed = CheckpointSpace.estimatedBytes(classifier, wholeEncoder: wholeEncoder)
+        do {
+            try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+            try CheckpointSpace.ensureRoom(needed, in: directory, for: destination.appendingPathComponent(AdaptedCheckpoint.weightsFile))
+            try AdaptedCheckpoint.save(classifier, strategy: strategy, baseSHA256: baseSHA256, to: temporary,
+                                       includingWholeEncoder: wholeEncoder)
+            try? manager.removeItem(at: destination)
+            try manager.moveItem(at: temporary, to: destination)
+        } catch {
+            // A failed save leaves nothing behind, not even the empty temporary folder.
+            try? manager.removeItem(at: temporary)
+            throw CheckpointSpace.failure(error, writing: temporary, to: destination, needed: needed)
+        }
         return try [AdaptedCheckpoint.weightsFile, AdaptedCheckpoint.metadataFile].map { name in
             let url = destination.appendingPathComponent(name)
             let size = (try manager.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0

@@ -31,6 +31,8 @@ public enum SuiteError: CategorizedError, Equatable, LocalizedError {
     case invalidArgument(name: String, reason: String)
     /// Some cells failed; their reasons are in the database (exit 3).
     case cellsFailed(count: Int, database: String)
+    /// A file the run had to write could not be written (exit 3).
+    case cannotWrite(path: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -41,11 +43,15 @@ public enum SuiteError: CategorizedError, Equatable, LocalizedError {
             return "\(name): \(reason)"
         case .cellsFailed(let count, let database):
             return "\(count) cell(s) failed; see `adapteval runs show latest --db \(database)` for their reasons"
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason)"
         }
     }
 
     public var category: ErrorCategory {
-        if case .cellsFailed = self { return .runtimeFailure }
-        return .invalidInput
+        switch self {
+        case .invalidSuite, .invalidArgument: return .invalidInput
+        case .cellsFailed, .cannotWrite: return .runtimeFailure
+        }
     }
 }

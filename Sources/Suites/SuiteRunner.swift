@@ -140,7 +140,7 @@ public final class SuiteRunner: @unchecked Sendable {
             } catch let error as ResultStoreError {
                 throw error
             } catch {
-                let reason = error.localizedDescription
+                let reason = FileSystemErrorDescription.message(for: error)
                 try database.failCell(id: cellID, error: reason, wallSeconds: Date().timeIntervalSince(cellStarted))
                 outcome.failed += 1
                 observer?.cellFinished(cell, number: number + 1, of: cells.count, outcome: .failed(reason: reason))
