@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Transformers
 
@@ -119,6 +120,7 @@ public final class Trainer {
             var lossCount = 0
             var pendingLoss = 0.0
             for batchIndex in 0..<microBatches {
+                try Interruption.checkpoint()
                 let rows = order[(batchIndex * c.batchSize)..<min((batchIndex + 1) * c.batchSize, order.count)]
                 let examples = rows.map { training[$0] }
                 var microPass = pass

@@ -33,6 +33,8 @@ public enum SuiteError: CategorizedError, Equatable, LocalizedError {
     case cellsFailed(count: Int, database: String)
     /// A file the run had to write could not be written (exit 3).
     case cannotWrite(path: String, reason: String)
+    /// The user stopped the run; it is marked interrupted and resumes with the same command (exit 130).
+    case interrupted(runID: Int64, database: String)
 
     public var errorDescription: String? {
         switch self {
@@ -45,6 +47,9 @@ public enum SuiteError: CategorizedError, Equatable, LocalizedError {
             return "\(count) cell(s) failed; see `adapteval runs show latest --db \(database)` for their reasons"
         case .cannotWrite(let path, let reason):
             return "cannot write \(path): \(reason)"
+        case .interrupted(let runID, let database):
+            return "interrupted; run \(runID) in \(database) is marked interrupted, its finished cells are saved: "
+                + "run the same command to resume"
         }
     }
 
@@ -52,6 +57,7 @@ public enum SuiteError: CategorizedError, Equatable, LocalizedError {
         switch self {
         case .invalidSuite, .invalidArgument: return .invalidInput
         case .cellsFailed, .cannotWrite: return .runtimeFailure
+        case .interrupted: return .interrupted
         }
     }
 }

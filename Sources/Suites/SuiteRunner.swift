@@ -99,7 +99,25 @@ public final class SuiteRunner: @unchecked Sendable {
 
         var outcome = RunOutcome(runID: runID, computed: 0, reused: 0, failed: 0, seconds: 0)
         var executor = CellExecutor(suite: suite, artifactsDirectory: options.artifactsDirectory)
+        do {
+            try runCells(cells, runID: runID, host: host, executor: &executor, outcome: &outcome)
+        } catch is InterruptedError {
+            // The cell in progress keeps its `running` row, which the next run replaces; finished
+            // cells are safe. Not a failure of the cell, so it is not marked failed.
+            try database.finishRun(id: runID, status: .interrupted)
+            throw SuiteError.interrupted(runID: runID, database: database.path)
+        }
+        outcome.seconds = Date().timeIntervalSince(started)
+        try database.finishRun(id: runID, status: outcome.failed > 0 ? .failed : outcome.skipped > 0 ? .interrupted : .finished)
+        return outcome
+    }
+
+    /// Walks the cells in order, stopping at the first safe point after an interrupt request.
+    private func runCells(
+        _ cells: [PlannedCell], runID: Int64, host: String, executor: inout CellExecutor, outcome: inout RunOutcome
+    ) throws {
         for (number, cell) in cells.enumerated() {
+            try Interruption.checkpoint()
             observer?.cellStarted(cell, number: number + 1, of: cells.count)
             // beginCell links a finished cell with the same key as reused, in the same transaction.
             let record = CellRecord(
@@ -139,6 +157,9 @@ public final class SuiteRunner: @unchecked Sendable {
                                        outcome: .computed(seconds: result.wallSeconds, accuracy: accuracy))
             } catch let error as ResultStoreError {
                 throw error
+            } catch let error where error is InterruptedError || Interruption.isRequested {
+                // Whatever a stopped computation threw, the cell did not fail: the next run computes it.
+                throw InterruptedError()
             } catch {
                 let reason = FileSystemErrorDescription.message(for: error)
                 try database.failCell(id: cellID, error: reason, wallSeconds: Date().timeIntervalSince(cellStarted))
@@ -146,9 +167,6 @@ public final class SuiteRunner: @unchecked Sendable {
                 observer?.cellFinished(cell, number: number + 1, of: cells.count, outcome: .failed(reason: reason))
             }
         }
-        outcome.seconds = Date().timeIntervalSince(started)
-        try database.finishRun(id: runID, status: outcome.failed > 0 ? .failed : outcome.skipped > 0 ? .interrupted : .finished)
-        return outcome
     }
 
     /// Marks the current run interrupted (for a Ctrl-C handler).
