@@ -30,9 +30,16 @@ public struct RunOutcome: Sendable, Equatable {
     public var computed: Int
     public var reused: Int
     public var failed: Int
-    /// Cells another live run was computing.
+    /// Cells left unfinished: another live run was computing them.
     public var skipped = 0
+    /// Why cells were left unfinished, each reason once (e.g. "being computed by run 4").
+    public var skipReasons: [String] = []
     public var seconds: Double
+
+    mutating func skip(because reason: String) {
+        skipped += 1
+        if !skipReasons.contains(reason) { skipReasons.append(reason) }
+    }
 }
 
 /// Runs a plan's cells in order against a results database: reuses finished cells by content
@@ -130,14 +137,17 @@ public final class SuiteRunner: @unchecked Sendable {
                 isAlive: { $0.host == host && Self.processExists($0.processID) })
             {
             case .started(let started):
-                guard let id = started.id else { continue }
+                guard let id = started.id else {
+                    outcome.skip(because: "the database gave cell \(cell.key.prefix(12)) no id")
+                    continue
+                }
                 cellID = id
             case .alreadyFinished:
                 outcome.reused += 1
                 observer?.cellFinished(cell, number: number + 1, of: cells.count, outcome: .reused)
                 continue
             case .inProgressElsewhere(let other):
-                outcome.skipped += 1
+                outcome.skip(because: "being computed by run \(other.runID ?? 0)")
                 observer?.cellFinished(cell, number: number + 1, of: cells.count,
                                        outcome: .skipped(reason: "run \(other.runID ?? 0) is computing it"))
                 continue

@@ -20,8 +20,8 @@ struct RunCommand: ParsableCommand {
             content key; a finished cell with the same key in the database is reused, not \
             recomputed. Ctrl-C (or SIGTERM) stops at the next safe point and marks the run \
             interrupted; a second one stops at once. Interrupted runs resume with the same \
-            command. Exit 3 when any cell failed (its reason is in the database), 130 when \
-            interrupted. \
+            command. Exit 3 when any cell failed (its reason is in the database) or was left \
+            unfinished (another run was computing it), 130 when interrupted. \
             See docs/suite-format.md.
             """)
 
@@ -69,17 +69,22 @@ struct RunCommand: ParsableCommand {
         if json {
             let object: [String: Any] = [
                 "run_id": outcome.runID, "database": store.path, "computed": outcome.computed, "reused": outcome.reused,
-                "failed": outcome.failed, "seconds": outcome.seconds, "suite": loaded.name,
+                "failed": outcome.failed, "unfinished": outcome.skipped, "seconds": outcome.seconds, "suite": loaded.name,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            let total = outcome.computed + outcome.reused + outcome.failed
+            let total = outcome.computed + outcome.reused + outcome.failed + outcome.skipped
             print("run \(outcome.runID) of \(loaded.name): \(total) cell(s): \(outcome.computed) computed, "
-                  + "\(outcome.reused) reused, \(outcome.failed) failed, in \(RunsFormatting.duration(outcome.seconds))")
+                  + "\(outcome.reused) reused, \(outcome.failed) failed"
+                  + (outcome.skipped > 0 ? ", \(outcome.skipped) left unfinished (\(outcome.skipReasons.joined(separator: "; ")))" : "")
+                  + ", in \(RunsFormatting.duration(outcome.seconds))")
             print("database: \(store.path)")
             print("see: adapteval runs show \(outcome.runID) --db \(store.path)")
         }
         if outcome.failed > 0 { throw SuiteError.cellsFailed(count: outcome.failed, database: store.path) }
+        if outcome.skipped > 0 {
+            throw SuiteError.cellsLeftUnfinished(count: outcome.skipped, reasons: outcome.skipReasons, database: store.path)
+        }
     }
 
     static func defaultArtifacts(_ database: String) -> String {
