@@ -55,6 +55,7 @@ struct CellExecutor {
                     isBest: index == history.bestRecord))
             }
             if stage == stages - 1, let artifactsDirectory, suite.definition.evaluation.saveCheckpoints {
+                try Interruption.checkpoint()  // saving and hashing a whole encoder takes a second or more
                 artifacts = try saveCheckpoint(
                     classifier, strategy: strategy, baseSHA256: suite.model.weightsSHA256, key: cell.key,
                     wholeEncoder: stages > 1, under: artifactsDirectory)
@@ -238,6 +239,7 @@ struct CellExecutor {
             try? manager.removeItem(at: temporary)
             throw CheckpointSpace.failure(error, writing: temporary, to: destination, needed: needed)
         }
+        try Interruption.checkpoint()
         return try [AdaptedCheckpoint.weightsFile, AdaptedCheckpoint.metadataFile].map { name in
             let url = destination.appendingPathComponent(name)
             let size = (try manager.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
