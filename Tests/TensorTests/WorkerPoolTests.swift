@@ -4,7 +4,9 @@ import Testing
 
 @testable import Tensor
 
-@Suite struct WorkerPoolTests {
+/// Serialized: the stress test oversubscribes the cores on purpose, which would starve the
+/// timing-sensitive wake-up test if they ran together.
+@Suite(.serialized) struct WorkerPoolTests {
     /// Regions published just as the worker gives up spinning and goes to sleep: the moment a
     /// wake-up can be lost if the worker's "I am asleep" flag and the region counter are not
     /// ordered against each other (x86 lets a plain store pass a later load). A lost wake-up
@@ -37,13 +39,13 @@ import Testing
     /// one-word region in 60,000 regions: the window is a few instructions wide. The next test
     /// forces that interleaving.)
     @Test func everyPartRunsExactlyOncePerRegionWhenWorkersOutnumberPartsAndCores() throws {
-        let workers = 15
+        let workers = 12
         let pool = WorkerPool(workers: workers)
         let counts = PartCounts(parts: workers + 1)
         var state: UInt64 = 7
         var failures: [String] = []
         var regions = 0
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(5)
         while regions < 40_000 && Date() < deadline {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             // Mostly few parts (the workers left over are the ones at risk), sometimes all.
@@ -65,7 +67,7 @@ import Testing
         // Anything a stale worker ran after its region returned shows up here.
         Thread.sleep(forTimeInterval: 0.05)
         let late = counts.takeAll()
-        #expect(regions >= 1_000, "only \(regions) regions in 10 s")
+        #expect(regions >= 500, "only \(regions) regions in 5 s")
         #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
         #expect(late.allSatisfy { $0 == 0 }, "parts ran after their region returned: \(late)")
     }
