@@ -10,8 +10,8 @@ import Synchronization
 /// region (most regions follow each other within microseconds, as OpenMP runtimes assume) and
 /// then sleep on a semaphore, so an idle process uses no CPU.
 final class WorkerPool: @unchecked Sendable {
-    /// How long a worker keeps polling for the next region before it sleeps.
-    private static let spinNanoseconds: UInt64 = 200_000
+    /// How long a worker keeps polling for the next region before it sleeps (by default).
+    static let defaultSpinNanoseconds: UInt64 = 200_000
 
     /// Bits of `region` that hold the part count; the rest count regions.
     private static let partBits = 16
@@ -37,9 +37,15 @@ final class WorkerPool: @unchecked Sendable {
     /// Called by a worker (with its index) after it loaded a region and before it acts on it;
     /// tests hold a worker there, as preemption can.
     private let regionSeen: (@Sendable (Int) -> Void)?
+    private let spinNanoseconds: UInt64
 
-    init(workers: Int, regionSeen: (@Sendable (Int) -> Void)? = nil) {
+    /// - Parameters:
+    ///   - spinNanoseconds: how long an idle worker polls before it sleeps (tests lengthen it to
+    ///     keep a worker awake on a busy machine).
+    ///   - regionSeen: see the property; nil outside tests.
+    init(workers: Int, spinNanoseconds: UInt64 = defaultSpinNanoseconds, regionSeen: (@Sendable (Int) -> Void)? = nil) {
         self.regionSeen = regionSeen
+        self.spinNanoseconds = spinNanoseconds
         workerCount = max(0, workers)
         sleeping = (0..<workerCount).map { _ in AtomicFlag() }
         wakeUps = (0..<workerCount).map { _ in DispatchSemaphore(value: 0) }
@@ -86,7 +92,7 @@ final class WorkerPool: @unchecked Sendable {
             // Wait for a new region: spin first, then sleep.
             var current = region.load(ordering: .acquiring)
             if current == seen {
-                let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinNanoseconds
+                let deadline = DispatchTime.now().uptimeNanoseconds + spinNanoseconds
                 var polls = 0
                 while current == seen {
                     current = region.load(ordering: .acquiring)

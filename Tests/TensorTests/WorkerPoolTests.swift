@@ -93,11 +93,13 @@ import Testing
     /// this test crashed: "closure argument was escaped in withoutActuallyEscaping block").
     @Test func aWorkerHeldAfterLoadingARegionRunsTheNextRegionsPartOnce() throws {
         let hold = HoldGate()
-        let pool = WorkerPool(workers: 2, regionSeen: { index in if index == 1 { hold.pauseIfArmed() } })
-        // On a busy machine the second worker may wait tens of milliseconds for a core before it
-        // loads region A, or (this thread descheduled between the regions) sleep through A;
-        // then try again.
-        for _ in 0..<60 {
+        // Workers poll for 2 s before sleeping: with the default 200 µs, on a busy machine the
+        // second worker slept through region A whenever this thread lost its core between the
+        // two regions. (Should it still, the attempt is repeated.)
+        let pool = WorkerPool(workers: 2, spinNanoseconds: 2_000_000_000, regionSeen: { index in
+            if index == 1 { hold.pauseIfArmed() }
+        })
+        for _ in 0..<20 {
             // All three parts: both workers wake and spin, so the second one loads region A.
             _ = pool.run(parts: 3) { _ in }
             hold.arm()
@@ -127,7 +129,7 @@ import Testing
             #expect(counts.takeAll() == [1, 1, 1])
             return
         }
-        Issue.record("the second worker never loaded region A while awake in 60 attempts")
+        Issue.record("the second worker never loaded region A while awake in 20 attempts")
     }
 }
 
