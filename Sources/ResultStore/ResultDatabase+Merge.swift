@@ -10,6 +10,8 @@ public struct MergeSummary: Sendable, Equatable {
     public var cellsAlreadyPresent = 0
     /// Unfinished cells in the target replaced by a finished copy from a source.
     public var cellsReplaced = 0
+    /// The ids, in this database, of the runs the merge added.
+    public var addedRunIDs: [Int64] = []
 
     public init() {}
 }
@@ -54,6 +56,7 @@ extension ResultDatabase {
                     try copy.insert(db)
                     runIDs[sourceID] = copy.id
                     summary.runsAdded += 1
+                    if let id = copy.id { summary.addedRunIDs.append(id) }
                 }
             }
             var cellIDs: [Int64: Int64] = [:]

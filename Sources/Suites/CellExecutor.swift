@@ -79,6 +79,10 @@ struct CellExecutor {
             let strategy = try cell.strategy.makeStrategy(labelDescriptions: task.labelDescriptions)
             let training = cell.training[stage]
             let trainExamples = try task.examples(.train)
+            if stage == stages - 1 {
+                adapted.earlierMetrics += try transferabilityMetrics(
+                    checkpoint, cell: cell, stage: stage, task: task, examples: trainExamples, training: training)
+            }
             let classifier = try strategy.prepare(
                 base: checkpoint, labelNames: task.labelNames, training: trainExamples, pooling: training.pooling,
                 generator: &generator)
@@ -162,7 +166,7 @@ struct CellExecutor {
         let leavesEncoder = StrategyRegistry.type(named: cell.strategy.name)?.leavesEncoderUnchanged == true
         return Adapted(
             finalClassifiers: finals, epochs: stored.epochs,
-            earlierMetrics: stored.metrics.filter { $0.stage < last },
+            earlierMetrics: stored.metrics.filter { $0.stage < last || $0.split == "train" },
             earlierPredictions: stored.predictions.filter { $0.stage < last },
             trainableParameters: stored.cell.trainableParameters ?? 0, totalParameters: stored.cell.totalParameters ?? 0,
             bestEpoch: stored.cell.bestEpoch, stopReason: stored.cell.stopReason ?? "", artifacts: stored.artifacts,

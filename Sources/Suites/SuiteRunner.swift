@@ -11,6 +11,12 @@ public protocol RunObserver: AnyObject {
     func cellStarted(_ cell: PlannedCell, number: Int, of total: Int)
     func cellProgress(_ cell: PlannedCell, stage: Int, stages: Int, progress: TrainingProgress)
     func cellFinished(_ cell: PlannedCell, number: Int, of total: Int, outcome: CellOutcome)
+    /// The cells are done; the run's verdicts are being computed.
+    func judging(runID: Int64)
+}
+
+extension RunObserver {
+    public func judging(runID: Int64) {}
 }
 
 /// What became of one cell in a run.
@@ -116,15 +122,30 @@ public final class SuiteRunner: @unchecked Sendable {
         executor.features = features
         do {
             try runCells(cells, runID: runID, host: host, executor: &executor, outcome: &outcome)
+            // A shard judges nothing: `merge` judges the whole run once its cells are together.
+            if options.shard == nil { try judge(runID: runID) }
         } catch is InterruptedError {
             // The cell in progress keeps its `running` row, which the next run replaces; finished
             // cells are safe. Not a failure of the cell, so it is not marked failed.
             try database.finishRun(id: runID, status: .interrupted)
             throw SuiteError.interrupted(runID: runID, database: database.path)
+        } catch {
+            // Finished cells are stored; the run is closed as failed, never left `running`.
+            try? database.finishRun(id: runID, status: .failed)
+            throw error
         }
         outcome.seconds = Date().timeIntervalSince(started)
         try database.finishRun(id: runID, status: outcome.failed > 0 ? .failed : outcome.skipped > 0 ? .interrupted : .finished)
         return outcome
+    }
+
+    /// The run's verdicts: divergences of its domain pairs, then transfer results and audits
+    /// from what its cells stored.
+    private func judge(runID: Int64) throws {
+        observer?.judging(runID: runID)
+        try SuiteDivergences(suite: suite, database: database, cache: features).measure(runID: runID)
+        try Interruption.checkpoint()
+        try RunJudgement(database: database).judge(runID: runID)
     }
 
     /// Walks the cells in order, stopping at the first safe point after an interrupt request.

@@ -15,6 +15,9 @@ import Transformers
         ("runs-show-help.txt", ["runs", "show", "--help"]),
         ("export-help.txt", ["export", "--help"]),
         ("merge-help.txt", ["merge", "--help"]),
+        ("diverge-help.txt", ["diverge", "--help"]),
+        ("transferability-help.txt", ["transferability", "--help"]),
+        ("recommend-help.txt", ["recommend", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)
