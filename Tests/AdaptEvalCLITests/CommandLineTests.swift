@@ -15,6 +15,7 @@ import Transformers
         ("runs-show-help.txt", ["runs", "show", "--help"]),
         ("export-help.txt", ["export", "--help"]),
         ("merge-help.txt", ["merge", "--help"]),
+        ("generate-help.txt", ["generate", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)
