@@ -102,15 +102,22 @@ final class HTTPTransport: Sendable {
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 2
+        configuration.timeoutIntervalForRequest = Self.idleTimeout(timeout)
+        configuration.timeoutIntervalForResource = Self.idleTimeout(timeout) * 2
         session = URLSession(configuration: configuration)
     }
 
     deinit { session.finishTasksAndInvalidate() }
 
+    /// URLSession's idle timeout for a deadline of `timeout` seconds: whole seconds, at least
+    /// one, never below the deadline. On Linux, Foundation truncates the interval to whole
+    /// seconds, so 0.6 s would time out every request at once; the deadline in `send` is exact.
+    static func idleTimeout(_ timeout: Double) -> Double { max(1, timeout.rounded(.up)) }
+
     /// Sends `request` and waits for the complete answer, at most `timeout` seconds.
     func send(_ request: URLRequest, timeout: Double, cancellation: BatchCancellation) -> Result<HTTPAnswer, TransportFailure> {
+        var request = request
+        request.timeoutInterval = Self.idleTimeout(timeout)
         let done = DispatchSemaphore(value: 0)
         let outcome = OutcomeBox()
         let task = session.dataTask(with: request) { data, response, error in
