@@ -1,6 +1,7 @@
 import Backends
 import Evaluation
 import Foundation
+import Transformers
 
 /// A validated suite with its data loaded and split: everything the plan needs.
 public struct Suite: Sendable {
@@ -42,6 +43,10 @@ public struct ResolvedModel: Sendable, Equatable {
         public var endpoint: RemoteEndpoint
         public var sampling: SamplingSpec
     }
+
+    /// One sha256 for the whole model (`Checkpoint.identity(fileSHA256:)`), which feature
+    /// caches key on.
+    public var identity: String { Checkpoint.identity(fileSHA256: fileSHA256) }
 }
 
 /// A task's examples, split and labelled, with the identity content keys hash.
