@@ -24,10 +24,10 @@ extension CellExecutor {
         return result
     }
 
-    /// A `prompt`, `few-shot` or `zero-shot` cell on the target task's validation and test splits.
+    /// A `prompt`, `few-shot`, `zero-shot` or `linear-probe` cell on the target task's validation and test splits.
     func executeServedStrategy(_ cell: PlannedCell, model: RemoteModel) throws -> CellResult {
         let task = try suite.requireTask(cell.target, field: "chain")
-        let pool = try task.examples(.train).map { PromptTemplate.Demonstration(input: TextInput($0.text, pair: $0.pair), label: $0.label) }
+        let pool = Self.demonstrations(try task.examples(.train))
         let classes = task.labelNames.count
         let outputs: ([LabelledExample]) throws -> SplitOutputs
         var note: String
@@ -86,10 +86,32 @@ extension CellExecutor {
             return CellResult(
                 trainableParameters: 0, totalParameters: 0, bestEpoch: nil, stopReason: note, wallSeconds: 0, epochs: [],
                 metrics: scored.metrics, predictions: suite.definition.evaluation.savePredictions ? scored.predictions : [], artifacts: [])
+        case LinearProbe.name:
+            let classifier = try LinearProbeClassifier(
+                embedder: model, labelNames: task.labelNames, training: pool, validation: Self.demonstrations(try task.examples(.validation)))
+            let chosen = classifier.selection.candidates.first { $0.strength == classifier.selection.strength }
+            note = "logistic regression on embeddings, C = \(classifier.selection.strength) chosen on validation"
+                + (chosen.map { String(format: " (accuracy %.4f)", $0.validationAccuracy) } ?? "")
+            let scored = try score(task: task, stage: 0, seed: cell.seed, splits: [("validation", task.validation), ("test", task.test)]) {
+                examples in
+                let probabilities = try classifier.probabilities(examples.map { TextInput($0.text, pair: $0.pair) })
+                return Self.outputs(
+                    probabilities: probabilities, labels: probabilities.map { PromptClassifier.argmax($0) }, gold: examples.map(\.label),
+                    classes: classes, withLoss: true)
+            }
+            return CellResult(
+                trainableParameters: (classifier.selection.model.featureCount + 1) * classes, totalParameters: 0, bestEpoch: nil,
+                stopReason: note, wallSeconds: 0, epochs: [], metrics: scored.metrics,
+                predictions: suite.definition.evaluation.savePredictions ? scored.predictions : [], artifacts: [])
         default:
             throw SuiteError.invalidArgument(
                 name: "strategies", reason: "\(cell.strategy.name) does not run on a served model (use \(StrategySpec.remoteStrategies.joined(separator: ", ")))")
         }
+    }
+
+    /// Labelled examples as the prompting and probing classifiers take them.
+    static func demonstrations(_ examples: [LabelledExample]) -> [PromptTemplate.Demonstration] {
+        examples.map { PromptTemplate.Demonstration(input: TextInput($0.text, pair: $0.pair), label: $0.label) }
     }
 
     /// Outputs for scoring: an answer naming no label predicts the "(no answer)" class with

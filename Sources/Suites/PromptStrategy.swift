@@ -53,7 +53,7 @@ struct PromptStrategy: Equatable {
 extension StrategySpec {
     /// Strategies a served model runs: prompts over its generator or likelihoods, and the
     /// embedding strategies over its embeddings.
-    static let remoteStrategies = [PromptStrategy.name, ZeroShot.name, FewShot.name]
+    static let remoteStrategies = [PromptStrategy.name, ZeroShot.name, FewShot.name, LinearProbe.name]
 
     /// The options recorded with results (defaults filled in), for native and remote strategies.
     func resolvedOptions(labelDescriptions: [String]?) throws -> StrategyOptions {

@@ -109,4 +109,43 @@ struct PromptClassifierTests {
             try PromptClassifier(model: chat, labelNames: ["a", "b"], template: Self.template, demonstrations: [], scoring: .likelihood)
         }
     }
+
+    @Test("a linear probe over served embeddings is the logistic regression fitted on the same vectors, C chosen on validation")
+    func linearProbeOverEmbeddings() throws {
+        let server = try FaultInjectingServer()
+        defer { server.stop() }
+        let model = try RemoteClientFaultTests.model(server, concurrency: 2)
+        let words = ["food", "service", "room", "view", "staff", "price", "music", "bed"]
+        func examples(_ range: Range<Int>) -> [PromptTemplate.Demonstration] {
+            range.map { index in
+                let positive = index % 2 == 0
+                let text = "the \(words[index % words.count]) \(words[(index * 3) % words.count]) was \(positive ? "good" : "bad")"
+                return PromptTemplate.Demonstration(input: TextInput(text), label: positive ? 1 : 0)
+            }
+        }
+        let training = examples(0..<24), validation = examples(24..<32)
+        let probe = try LinearProbeClassifier(
+            embedder: model, labelNames: ["negative", "positive"], training: training, validation: validation)
+
+        // The reference: the same fit on the fake model's vectors computed here (sent as JSON
+        // numbers, read back as Float, as the client reads them).
+        func features(_ examples: [PromptTemplate.Demonstration]) throws -> LabelledFeatures {
+            let rows = examples.map { FakeLanguageModel.embedding(of: $0.input.text).map { Double(Float($0)) } }
+            return try LabelledFeatures(features: try Matrix(rowArrays: rows), labels: examples.map(\.label), classCount: 2)
+        }
+        let reference = try LogisticRegression.fitSelectingStrength(train: try features(training), validation: try features(validation))
+        #expect(probe.selection.strength == reference.strength)
+        #expect(probe.selection.candidates == reference.candidates)
+        let unseen = ["the view was good", "the bed was bad", "music"].map { TextInput($0) }
+        let expected = try reference.model.predictProbabilities(
+            try Matrix(rowArrays: unseen.map { FakeLanguageModel.embedding(of: $0.text).map { Double(Float($0)) } }))
+        let probabilities = try probe.probabilities(unseen)
+        for row in 0..<3 {
+            for column in 0..<2 { #expect(abs(probabilities[row][column] - expected[row, column]) < 1e-12) }
+        }
+        #expect(probabilities.allSatisfy { abs($0.reduce(0, +) - 1) < 1e-12 })
+        #expect(throws: EvaluationError.self) {
+            try LinearProbeClassifier(embedder: model, labelNames: ["negative", "positive"], training: training, validation: [])
+        }
+    }
 }

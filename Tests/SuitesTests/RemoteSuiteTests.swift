@@ -51,20 +51,20 @@ struct RemoteSuiteTests {
         FakeLanguageModel.words(text).contains("good") && !FakeLanguageModel.words(text).contains("bad") ? "positive" : "negative"
     }
 
-    @Test("prompt, few-shot and zero-shot cells of a served model are scored, and a second run sends nothing")
+    @Test("prompt, few-shot, zero-shot and linear-probe cells of a served model are scored, and a second run sends nothing")
     func runsAndReuses() throws {
         let server = try FaultInjectingServer()
         defer { server.stop() }
         let strategies = "[{name: prompt, verbalizers: [bad, good]}, {name: prompt, label: prompt-2-shot, shots: 2, verbalizers: [bad, good]}, "
-            + "{name: few-shot, shots: 4}, zero-shot]"
+            + "{name: few-shot, shots: 4}, zero-shot, linear-probe]"
         let fixture = try TinySuite.make(yaml: Self.yaml(server, strategies: strategies))
         let database = try ResultDatabase(path: fixture.path("results.sqlite").path)
         let outcome = try Self.run(fixture, database: database)
-        #expect(outcome.computed == 4 && outcome.failed == 0)
+        #expect(outcome.computed == 5 && outcome.failed == 0)
         let sent = server.requestCount
         #expect(sent > 0)
         let cells = try database.cells(ofRun: outcome.runID)
-        #expect(cells.map(\.cell.strategy) == ["prompt", "prompt-2-shot", "few-shot", "zero-shot"])
+        #expect(cells.map(\.cell.strategy) == ["prompt", "prompt-2-shot", "few-shot", "zero-shot", "linear-probe"])
         let suite = try Self.load(fixture)
         let test = try #require(suite.task("movies")).test
         let expected = Double(test.filter { Self.fakePrediction($0.text) == $0.label }.count) / Double(test.count)
@@ -78,7 +78,8 @@ struct RemoteSuiteTests {
                 #expect(detail.metrics.contains { $0.name == "loss" })
                 #expect(detail.cell.stopReason?.contains("verbaliser log-likelihood") == true)
             }
-            #expect(detail.cell.trainableParameters == 0)
+            // Only the linear probe fits anything: a weight per embedding dimension and a bias, per class.
+            #expect(detail.cell.trainableParameters == (detail.cell.strategy == "linear-probe" ? (FakeLanguageModel.embeddingWidth + 1) * 2 : 0))
             #expect(try database.predictions(ofCell: try #require(detail.cell.id)).count == test.count)
         }
         #expect(cells[1].cell.options.contains("\"shots\":\"2\""))
@@ -87,9 +88,9 @@ struct RemoteSuiteTests {
         #expect(server.requests.contains { $0.path == "/v1/embeddings" })
 
         let again = try Self.run(fixture, database: database)
-        #expect(again.reused == 4 && again.computed == 0)
+        #expect(again.reused == 5 && again.computed == 0)
         let forced = try Self.run(fixture, database: database, options: .init(force: true))
-        #expect(forced.computed == 4)
+        #expect(forced.computed == 5)
         #expect(server.requestCount == sent, "a forced re-run is answered from the response cache")
         #expect(try database.cachedResponseCount() == sent)
     }

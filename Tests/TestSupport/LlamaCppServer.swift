@@ -18,7 +18,7 @@ public final class LlamaCppServer: @unchecked Sendable {
 
     /// Whether Python has the server and the GGUF writer (scripts/setup.sh installs both).
     public static var isInstalled: Bool {
-        (try? run(["python3", "-c", "import llama_cpp.server, gguf"]))?.status == 0
+        (try? ExternalCommand.run(["python3", "-c", "import llama_cpp.server, gguf"]))?.status == 0
     }
 
     public static let skipReason =
@@ -29,7 +29,7 @@ public final class LlamaCppServer: @unchecked Sendable {
         let folder = try TestPaths.temporaryDirectory("adapteval-llama")
         modelFile = folder.appendingPathComponent("tiny.gguf")
         let script = TestPaths.repositoryRoot.appendingPathComponent("scripts/make-tiny-gguf.py").path
-        let written = try Self.run(["python3", script, modelFile.path])
+        let written = try ExternalCommand.run(["python3", script, modelFile.path])
         guard written.status == 0 else { throw ServerError.failed("make-tiny-gguf.py: \(written.output)") }
         let port = try Self.freePort()
         baseURL = URL(string: "http://127.0.0.1:\(port)/v1")!
@@ -101,18 +101,5 @@ public final class LlamaCppServer: @unchecked Sendable {
         }
         guard bound == 0 else { throw ServerError.failed("no free port") }
         return UInt16(bigEndian: address.sin_port)
-    }
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
