@@ -39,13 +39,14 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before reading, so that Ctrl-C at any moment ends with 130; answers already received
+        // are in the cache, so a second run sends only the rest.
+        InterruptHandler.install()
         let prompts = try DatasetReaders.texts(path: input)
         let model = try remote.makeModel()
         model.requestsLogProbabilities = logprobs
         let settings = GenerationSettings(
             maxTokens: maxTokens, temperature: temperature, topP: topP, samples: samples, seed: seed, stop: stop)
-        let interrupt = InterruptHandler {}
-        defer { interrupt.cancel() }
         let started = Date()
         var output = JSONLines.Output()
         // Chunks let output stream and give an interrupt a point between batches.
