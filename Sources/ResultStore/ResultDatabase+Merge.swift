@@ -12,6 +12,8 @@ public struct MergeSummary: Sendable, Equatable {
     public var cellsReplaced = 0
     /// The ids, in this database, of the runs the merge added.
     public var addedRunIDs: [Int64] = []
+    /// Cached served-model answers the target lacked.
+    public var responsesAdded = 0
 
     public init() {}
 }
@@ -31,6 +33,7 @@ extension ResultDatabase {
             var metrics: [Int64: [MetricRow]]
             var predictions: [Int64: [PredictionRow]]
             var artifacts: [Int64: [ArtifactRow]]
+            var responses: [ResponseRecord]
         }
         let snapshot = try source.read { db in
             Snapshot(
@@ -40,7 +43,8 @@ extension ResultDatabase {
                 epochs: try EpochRow.fetch(db, cellIDs: try Int64.fetchAll(db, sql: "SELECT id FROM cells")),
                 metrics: Dictionary(grouping: try MetricRow.order(sql: "id").fetchAll(db), by: \.cellID),
                 predictions: Dictionary(grouping: try PredictionRow.order(sql: "id").fetchAll(db), by: \.cellID),
-                artifacts: Dictionary(grouping: try ArtifactRow.order(sql: "id").fetchAll(db), by: \.cellID))
+                artifacts: Dictionary(grouping: try ArtifactRow.order(sql: "id").fetchAll(db), by: \.cellID),
+                responses: try db.tableExists(ResponseRecord.databaseTableName) ? ResponseRecord.fetchAll(db) : [])
         }
         return try write { db in
             var summary = MergeSummary()
@@ -89,6 +93,7 @@ extension ResultDatabase {
                 try RunCellRecord(runID: runID, cellID: cellID, position: link.position, reused: link.reused)
                     .insert(db, onConflict: .ignore)
             }
+            summary.responsesAdded = try ResponseRecord.copy(snapshot.responses, into: db)
             return summary
         }
     }

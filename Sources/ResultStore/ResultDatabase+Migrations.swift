@@ -218,6 +218,18 @@ extension ResultDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v3-response-cache") { db in
+            // Answers of served models by request digest (ResponseCache): a re-run sends nothing
+            // it already sent. Keys never reach it: the digest leaves headers out.
+            try db.execute(sql: """
+                CREATE TABLE responses (
+                    digest TEXT PRIMARY KEY,
+                    endpoint TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

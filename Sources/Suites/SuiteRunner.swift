@@ -1,4 +1,5 @@
 import Adaptation
+import Backends
 import Evaluation
 import Foundation
 import ResultStore
@@ -119,6 +120,7 @@ public final class SuiteRunner: @unchecked Sendable {
 
         var outcome = RunOutcome(runID: runID, computed: 0, reused: 0, failed: 0, seconds: 0)
         var executor = CellExecutor(suite: suite, artifactsDirectory: options.artifactsDirectory)
+        executor.responseCache = database
         executor.features = features
         do {
             try runCells(cells, runID: runID, host: host, executor: &executor, outcome: &outcome)
@@ -205,6 +207,11 @@ public final class SuiteRunner: @unchecked Sendable {
                 try database.failCell(id: cellID, error: reason, wallSeconds: Date().timeIntervalSince(cellStarted))
                 outcome.failed += 1
                 observer?.cellFinished(cell, number: number + 1, of: cells.count, outcome: .failed(reason: reason))
+                // A served model that cannot be reached fails every cell alike: stop at the first.
+                if let remote = error as? RemoteModelError, remote.endsRun {
+                    try database.finishRun(id: runID, status: .failed)
+                    throw remote
+                }
             }
         }
     }
@@ -232,7 +239,7 @@ public final class SuiteRunner: @unchecked Sendable {
             }
         }
         let summary = Summary(
-            name: suite.name, version: suite.definition.version, model: suite.model.directory.path,
+            name: suite.name, version: suite.definition.version, model: suite.model.location,
             modelSHA256: suite.model.weightsSHA256,
             tasks: Dictionary(uniqueKeysWithValues: suite.tasks.map {
                 ($0.name, ["train": $0.train.count, "validation": $0.validation.count, "test": $0.test.count])

@@ -18,6 +18,7 @@ import Transformers
         ("diverge-help.txt", ["diverge", "--help"]),
         ("transferability-help.txt", ["transferability", "--help"]),
         ("recommend-help.txt", ["recommend", "--help"]),
+        ("generate-help.txt", ["generate", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)
