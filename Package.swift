@@ -55,17 +55,21 @@ let package = Package(
         .target(name: "Transformers", dependencies: ["NN", "Evaluation"], swiftSettings: numericSettings),
         .target(name: "Adaptation", dependencies: ["Transformers", "Evaluation"], swiftSettings: numericSettings),
         .target(name: "Evaluation"),
+        .target(name: "Probes", dependencies: ["Evaluation"]),
+        .target(name: "Backends", dependencies: ["Adaptation", "Evaluation"], swiftSettings: numericSettings),
         .target(
             name: "ResultStore",
             dependencies: ["Evaluation", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Suites",
-            dependencies: ["Adaptation", "Evaluation", "ResultStore", .product(name: "Yams", package: "Yams")]),
+            dependencies: [
+                "Adaptation", "Evaluation", "Probes", "Backends", "ResultStore", .product(name: "Yams", package: "Yams"),
+            ]),
         .target(name: "Reports", dependencies: ["ResultStore"]),
         .executableTarget(
             name: "adapteval",
             dependencies: [
-                "Transformers", "Adaptation", "Evaluation", "Suites",
+                "Transformers", "Adaptation", "Evaluation", "Probes", "Backends", "Suites",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +85,8 @@ let package = Package(
         .testTarget(name: "TransformersTests", dependencies: ["Transformers", "TestSupport"]),
         .testTarget(name: "AdaptationTests", dependencies: ["Adaptation", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "TestSupport"]),
+        .testTarget(name: "BackendsTests", dependencies: ["Backends", "Probes", "TestSupport"]),
         .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "TestSupport"]),
         .testTarget(name: "SuitesTests", dependencies: ["Suites", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
