@@ -13,6 +13,8 @@ public struct Suite: Sendable {
     public var tasks: [TaskData]
     /// Task chains in plan order; each ends with its target.
     public var chains: [[String]]
+    /// The `probes:` entries, checked and with their data loaded.
+    public var probes: [ResolvedProbe] = []
 
     public var name: String { definition.name }
 

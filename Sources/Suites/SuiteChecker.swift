@@ -25,6 +25,7 @@ struct SuiteChecker {
         var model: ResolvedModel
         var tasks: [TaskData]
         var chains: [[String]]
+        var probes: [ResolvedProbe]
     }
 
     mutating func check() -> Resolved? {
@@ -47,8 +48,9 @@ struct SuiteChecker {
         checkMultiTask(tasks: tasks)
         checkSeeds()
         checkEvaluation()
+        let probes = checkProbes(tasks: tasks)
         guard let model else { return nil }
-        return Resolved(model: model, tasks: tasks, chains: chains)
+        return Resolved(model: model, tasks: tasks, chains: chains, probes: probes)
     }
 
     /// A path from the suite, resolved against the suite's folder.

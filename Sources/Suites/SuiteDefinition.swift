@@ -17,9 +17,11 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
     public var seeds: [UInt64]
     public var training: TrainingSpec
     public var evaluation: EvaluationSpec
+    /// Bias and toxicity probes on the base model and the adapted models.
+    public var probes: [ProbeSpec] = []
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, version, description, model, datasets, tasks, chains, multitask, strategies, seeds, training, evaluation
+        case name, version, description, model, datasets, tasks, chains, multitask, strategies, seeds, training, evaluation, probes
     }
 
     static var placeholder: SuiteDefinition {
@@ -62,6 +64,7 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
         seeds = try c.decodeIfPresent([UInt64].self, forKey: .seeds) ?? [42]
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training) ?? TrainingSpec()
         evaluation = try c.decodeIfPresent(EvaluationSpec.self, forKey: .evaluation) ?? .placeholder
+        probes = try c.decodeIfPresent([ProbeSpec].self, forKey: .probes) ?? []
     }
 }
 
