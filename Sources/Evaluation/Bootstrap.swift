@@ -8,22 +8,9 @@ public enum Bootstrap {
     public static func percentileInterval(
         count: Int, resamples: Int, confidence: Double = 0.95, seed: UInt64, statistic: ([Int]) -> Double
     ) throws -> (low: Double, high: Double) {
-        guard count > 0, resamples > 0 else {
-            throw EvaluationError.invalidArgument(reason: "bootstrap needs examples and resamples, got \(count) and \(resamples)")
-        }
-        guard confidence > 0, confidence < 1 else {
-            throw EvaluationError.invalidArgument(reason: "confidence must be in (0, 1), got \(confidence)")
-        }
-        var generator = SplitMix64(seed: seed)
-        var values: [Double] = []
-        values.reserveCapacity(resamples)
-        var indices = [Int](repeating: 0, count: count)
-        for _ in 0..<resamples {
-            for position in 0..<count { indices[position] = generator.below(count) }
-            values.append(statistic(indices))
-        }
-        values.sort()
-        return (quantile(values, (1 - confidence) / 2), quantile(values, (1 + confidence) / 2))
+        let bootstrap = try PairedBootstrap(resamples: resamples, confidence: confidence, method: .percentile, seed: seed)
+        let interval = try bootstrap.estimate(seeds: 1, examples: count) { _, examples in statistic(examples) }.interval
+        return (interval.low, interval.high)
     }
 
     /// The q-quantile of sorted values, interpolating linearly (type 7 of Hyndman and Fan 1996).
@@ -47,20 +34,7 @@ public enum Bootstrap {
     /// Macro-averaged F1 of the resampled examples (a class absent from both gold and
     /// predictions of a resample scores 0, as in `ClassificationMetrics`).
     public static func macroF1(gold: [Int], predicted: [Int], classCount: Int) -> ([Int]) -> Double {
-        { indices in
-            var truePositive = [Int](repeating: 0, count: classCount)
-            var goldCount = [Int](repeating: 0, count: classCount)
-            var predictedCount = [Int](repeating: 0, count: classCount)
-            for index in indices {
-                goldCount[gold[index]] += 1
-                predictedCount[predicted[index]] += 1
-                if gold[index] == predicted[index] { truePositive[gold[index]] += 1 }
-            }
-            var sum = 0.0
-            for k in 0..<classCount where goldCount[k] + predictedCount[k] > 0 {
-                sum += 2 * Double(truePositive[k]) / Double(goldCount[k] + predictedCount[k])
-            }
-            return classCount == 0 ? 0 : sum / Double(classCount)
-        }
+        var tally = MacroF1Tally(classCount: classCount)
+        return { indices in tally.macroF1(gold: gold, predicted: predicted, indices: indices) }
     }
 }

@@ -15,4 +15,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A value in 0..<bound by modulo (bias below 2⁻⁴⁰ for the sizes used here).
     public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    /// Shuffles `elements` in place by Fisher–Yates (Knuth, TAOCP vol. 2, Algorithm 3.4.2 P)
+    /// with `below`, so a seed gives the same order on every platform and Swift version.
+    public mutating func shuffle<Element>(_ elements: inout [Element]) {
+        for index in stride(from: elements.count - 1, to: 0, by: -1) {
+            elements.swapAt(index, below(index + 1))
+        }
+    }
 }

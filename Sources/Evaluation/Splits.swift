@@ -7,16 +7,36 @@ public enum Splits {
     public static func stratified(
         _ dataset: Dataset, fractions: [Double], limits: [Int?] = [], seed: UInt64
     ) throws -> [Dataset] {
+        let labelIndex = Dictionary(dataset.labelNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let parts = try stratifiedIndices(
+            labels: dataset.samples.map { labelIndex[$0.label] ?? -1 }, classCount: dataset.labelNames.count,
+            fractions: fractions, seed: seed
+        ).map { $0.map { dataset.samples[$0] } }
+        return parts.enumerated().map { index, samples in
+            var chosen = samples
+            if index < limits.count, let limit = limits[index], chosen.count > limit {
+                chosen = capped(chosen, limit: limit, labelNames: dataset.labelNames)
+            }
+            return Dataset(name: "\(dataset.name)[\(index)]", samples: chosen, labelNames: dataset.labelNames)
+        }
+    }
+
+    /// Divides row indices 0..<labels.count in the given fractions (summing to at most 1) so
+    /// that each part keeps the label proportions: each label's rows are shuffled with the seed
+    /// (Fisher–Yates over `SplitMix64`) and cut at the rounded cumulative fractions. Labels are
+    /// class indices in 0..<classCount; rows with another label belong to no part. Parts list
+    /// labels in class order and rows in shuffled order within a label.
+    public static func stratifiedIndices(labels: [Int], classCount: Int, fractions: [Double], seed: UInt64) throws
+        -> [[Int]]
+    {
         guard !fractions.isEmpty, fractions.allSatisfy({ $0 > 0 }), fractions.reduce(0, +) <= 1 + 1e-9 else {
             throw EvaluationError.invalidArgument(reason: "split fractions must be positive and sum to at most 1, got \(fractions)")
         }
-        var parts = fractions.map { _ in [Sample]() }
+        var parts = fractions.map { _ in [Int]() }
         var generator = SplitMix64(seed: seed)
-        for label in dataset.labelNames {
-            var group = dataset.samples.filter { $0.label == label }
-            for index in stride(from: group.count - 1, to: 0, by: -1) {
-                group.swapAt(index, generator.below(index + 1))
-            }
+        for label in 0..<classCount {
+            var group = labels.indices.filter { labels[$0] == label }
+            generator.shuffle(&group)
             var start = 0
             var cumulative = 0.0
             for (part, fraction) in fractions.enumerated() {
@@ -26,13 +46,7 @@ public enum Splits {
                 start = max(start, end)
             }
         }
-        return parts.enumerated().map { index, samples in
-            var chosen = samples
-            if index < limits.count, let limit = limits[index], chosen.count > limit {
-                chosen = capped(chosen, limit: limit, labelNames: dataset.labelNames)
-            }
-            return Dataset(name: "\(dataset.name)[\(index)]", samples: chosen, labelNames: dataset.labelNames)
-        }
+        return parts
     }
 
     /// Exactly `limit` samples with label proportions kept: each label gets the floor of its

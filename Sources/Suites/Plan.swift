@@ -2,12 +2,6 @@ import Adaptation
 import Foundation
 import Transformers
 
-/// The version of AdaptEval, part of every content key: results of another version are not
-/// reused.
-public enum AdaptEvalVersion {
-    public static let current = "0.3.0"
-}
-
 /// One unit of work: a strategy adapting the model along a task chain with one seed.
 public struct PlannedCell: Sendable {
     /// Place in the whole plan (shards keep it).

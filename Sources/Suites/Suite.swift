@@ -1,3 +1,4 @@
+import Transformers
 import Evaluation
 import Foundation
 
@@ -29,6 +30,10 @@ public struct ResolvedModel: Sendable, Equatable {
     public var weightsSHA256: String
     /// sha256 of every file read from the folder, by name.
     public var fileSHA256: [String: String]
+
+    /// One sha256 for the whole model (`Checkpoint.identity(fileSHA256:)`), which feature
+    /// caches key on.
+    public var identity: String { Checkpoint.identity(fileSHA256: fileSHA256) }
 }
 
 /// A task's examples, split and labelled, with the identity content keys hash.

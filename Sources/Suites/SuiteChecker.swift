@@ -72,7 +72,7 @@ struct SuiteChecker {
             return nil
         }
         var hashes: [String: String] = [:]
-        for file in ["config.json", "model.safetensors", "vocab.txt", "tokenizer.json"] {
+        for file in Checkpoint.identityFiles {
             let url = directory.appendingPathComponent(file)
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             do {

@@ -8,6 +8,10 @@ public struct Checkpoint {
     public let tokenizer: WordPieceTokenizer
     public let weightsFile: SafetensorsFile
     public let model: BertModel
+    /// The masked-LM head (`cls.predictions.*`) when the checkpoint has one; its decoder is tied
+    /// to `model.wordEmbeddings` unless the file stores a different one.
+    /// `requireMaskedLanguageModelHead()` turns its absence into an error that says what to use.
+    public let maskedLanguageModelHead: MaskedLanguageModelHead?
 
     /// Loads and validates every part of a checkpoint folder.
     public init(directory: URL) throws {
@@ -39,6 +43,8 @@ public struct Checkpoint {
         self.configuration = configuration
         self.weightsFile = weightsFile
         self.model = try BertModel(configuration: configuration, weights: weights, source: weightsURL.path)
+        self.maskedLanguageModelHead = try MaskedLanguageModelHead.load(
+            from: weightsFile, configuration: configuration, wordEmbeddings: model.wordEmbeddings)
         self.tokenizer = try WordPieceTokenizer.load(from: directory)
         guard tokenizer.vocabulary.count <= configuration.vocabularySize else {
             throw TransformersError.invalidTokenizer(
@@ -51,6 +57,24 @@ public struct Checkpoint {
     /// The sha256 of `model.safetensors`, which identifies the base model in results.
     public func weightsSHA256() throws -> String {
         try SHA256.hex(ofFileAt: directory.appendingPathComponent("model.safetensors"))
+    }
+
+    /// The files that determine what a checkpoint computes (weights, configuration, vocabulary).
+    public static let identityFiles = ["config.json", "model.safetensors", "vocab.txt", "tokenizer.json"]
+
+    /// One sha256 for the model as a whole: over the sha256 of each of `identityFiles` present.
+    public static func identity(fileSHA256: [String: String]) -> String {
+        SHA256.hex(of: Array(fileSHA256.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined().utf8))
+    }
+
+    /// `identity(fileSHA256:)` of this folder's files.
+    public func identity() throws -> String {
+        var hashes: [String: String] = [:]
+        for file in Self.identityFiles {
+            let url = directory.appendingPathComponent(file)
+            if FileManager.default.fileExists(atPath: url.path) { hashes[file] = try SHA256.hex(ofFileAt: url) }
+        }
+        return Self.identity(fileSHA256: hashes)
     }
 
     /// Writes a checkpoint folder (config, weights, vocabulary) that `init(directory:)` reads back.

@@ -42,18 +42,8 @@ public struct GradientCheck {
     /// Runs the check for a checkpoint and a reference file (head weights beside it).
     public func run(checkpoint: Checkpoint, reference url: URL) throws -> Report {
         let path = url.path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TransformersError.fileNotFound(path: path)
-        }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw TransformersError.invalidInput(reason: "\(path): not a JSON object")
-        }
-        func field<T>(_ key: String, as type: T.Type) throws -> T {
-            guard let value = object[key] as? T else {
-                throw TransformersError.invalidInput(reason: "\(path): missing or mistyped '\(key)'")
-            }
-            return value
-        }
+        let object = try Self.referenceObject(at: url)
+        func field<T>(_ key: String, as type: T.Type) throws -> T { try Self.field(key, as: type, in: object, path: path) }
         let sentences = try field("sentences", as: [String].self)
         let labels = try field("labels", as: [NSNumber].self).map(\.intValue)
         let maxLength = try field("max_length", as: NSNumber.self).intValue
@@ -88,8 +78,18 @@ public struct GradientCheck {
         let hiddenGradient = classifier.backward(pooled: pooled, logitsGradient: logitsGradient, offsets: activations.batch.offsets)
         model.backward(activations, outputGradient: hiddenGradient)
 
+        return try compare(
+            loss: Double(loss), referenceLoss: referenceLoss, gradients: gradients,
+            parameters: model.parameters + classifier.parameters, path: path)
+    }
+
+    /// Compares computed gradients (by checkpoint name, a `bert.` prefix ignored) with a
+    /// reference's `{name: {l2, first, …}}` entries under the criteria above.
+    func compare(
+        loss: Double, referenceLoss: Double, gradients: [String: Any], parameters: [Parameter], path: String
+    ) throws -> Report {
         var byName: [String: Parameter] = [:]
-        for parameter in model.parameters + classifier.parameters { byName[parameter.name] = parameter }
+        for parameter in parameters { byName[parameter.name] = parameter }
         var results: [TensorResult] = []
         var missing: [String] = []
         for name in gradients.keys.sorted() {
@@ -121,7 +121,26 @@ public struct GradientCheck {
                 passed: normError <= relativeTolerance && firstPassed))
         }
         return Report(
-            loss: Double(loss), referenceLoss: referenceLoss, tensors: results, missing: missing,
+            loss: loss, referenceLoss: referenceLoss, tensors: results, missing: missing,
             lossTolerance: lossTolerance)
+    }
+
+    /// A reference file's top-level JSON object.
+    static func referenceObject(at url: URL) throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw TransformersError.fileNotFound(path: url.path)
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw TransformersError.invalidInput(reason: "\(url.path): not a JSON object")
+        }
+        return object
+    }
+
+    /// A typed field of a reference object, or an error naming the file and the key.
+    static func field<T>(_ key: String, as type: T.Type, in object: [String: Any], path: String) throws -> T {
+        guard let value = object[key] as? T else {
+            throw TransformersError.invalidInput(reason: "\(path): missing or mistyped '\(key)'")
+        }
+        return value
     }
 }

@@ -30,7 +30,15 @@ public struct SentenceEmbedder {
     /// Texts are grouped into batches of similar length (the batch is packed, so this only
     /// evens out the attention work between threads); results do not depend on the grouping.
     public func embed(_ texts: [String]) throws -> Tensor {
-        let encodings = texts.map { tokenizer.encode($0, maxLength: maxLength) }
+        try embed(texts.map { TextInput($0) })
+    }
+
+    /// Embeddings of texts or text pairs (encoded as `[CLS] a [SEP] b [SEP]`), in input order.
+    public func embed(_ inputs: [TextInput]) throws -> Tensor {
+        let texts = inputs
+        let encodings = inputs.map { input in
+            input.pair.map { tokenizer.encode(input.text, $0, maxLength: maxLength) } ?? tokenizer.encode(input.text, maxLength: maxLength)
+        }
         let order = encodings.indices.sorted { encodings[$0].count > encodings[$1].count }
         let width = model.configuration.hiddenSize
         var result = Tensor(shape: [texts.count, width])

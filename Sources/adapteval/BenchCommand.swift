@@ -6,7 +6,10 @@ import Transformers
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the speed of the numeric engine.",
-        subcommands: [BenchForwardCommand.self, BenchTrainCommand.self, BenchMatrixCommand.self])
+        subcommands: [
+            BenchForwardCommand.self, BenchTrainCommand.self, BenchMatrixCommand.self, BenchMaskedLanguageModelCommand.self,
+            BenchMaskedScoringCommand.self, BenchMaskedExportCommand.self,
+        ])
 }
 
 struct BenchForwardCommand: ParsableCommand {

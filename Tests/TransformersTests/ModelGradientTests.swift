@@ -40,26 +40,39 @@ struct TinyObjective {
     /// Checks up to `samples` entries of every trainable parameter against central differences.
     func expectGradientsMatchFiniteDifferences(samples: Int = 4, sourceLocation: SourceLocation = #_sourceLocation) throws {
         try backward()
-        var checked = 0
-        for parameter in model.parameters + head.parameters where parameter.isTrainable {
-            let analytic = parameter.gradient?.scalars ?? [Float](repeating: 0, count: parameter.count)
-            let stride = max(1, parameter.count / samples)
-            for index in Swift.stride(from: 0, to: parameter.count, by: stride).prefix(samples) {
-                let original = parameter.value.scalars[index]
-                let epsilon: Float = 1e-2 * max(1, abs(original))
-                parameter.value.scalars[index] = original + epsilon
-                let plus = try loss()
-                parameter.value.scalars[index] = original - epsilon
-                let minus = try loss()
-                parameter.value.scalars[index] = original
-                let numeric = (plus - minus) / (2 * Double(epsilon))
-                #expect(abs(Double(analytic[index]) - numeric) <= 2e-3 + 0.03 * abs(numeric),
-                        "\(parameter.name)[\(index)]: \(analytic[index]) vs \(numeric)", sourceLocation: sourceLocation)
-                checked += 1
-            }
-        }
+        let checked = try expectGradientsMatchCentralDifferences(
+            (model.parameters + head.parameters).filter(\.isTrainable), samples: samples, loss: loss,
+            sourceLocation: sourceLocation)
         #expect(checked > 20, sourceLocation: sourceLocation)
     }
+}
+
+/// Compares the gradients the parameters hold with central differences of `loss` at up to
+/// `samples` evenly spaced entries of each, and returns how many entries were checked.
+///
+/// The gradients are read before any entry is perturbed, so `loss` may accumulate into them.
+func expectGradientsMatchCentralDifferences(
+    _ parameters: [Parameter], samples: Int, loss: () throws -> Double, sourceLocation: SourceLocation
+) throws -> Int {
+    let analyticGradients = parameters.map { $0.gradient?.scalars ?? [Float](repeating: 0, count: $0.count) }
+    var checked = 0
+    for (parameter, analytic) in zip(parameters, analyticGradients) {
+        let stride = max(1, parameter.count / samples)
+        for index in Swift.stride(from: 0, to: parameter.count, by: stride).prefix(samples) {
+            let original = parameter.value.scalars[index]
+            let epsilon: Float = 1e-2 * max(1, abs(original))
+            parameter.value.scalars[index] = original + epsilon
+            let plus = try loss()
+            parameter.value.scalars[index] = original - epsilon
+            let minus = try loss()
+            parameter.value.scalars[index] = original
+            let numeric = (plus - minus) / (2 * Double(epsilon))
+            #expect(abs(Double(analytic[index]) - numeric) <= 2e-3 + 0.03 * abs(numeric),
+                    "\(parameter.name)[\(index)]: \(analytic[index]) vs \(numeric)", sourceLocation: sourceLocation)
+            checked += 1
+        }
+    }
+    return checked
 }
 
 @Suite struct ModelGradientTests {
