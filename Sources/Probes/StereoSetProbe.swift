@@ -76,6 +76,11 @@ public struct StereoSetProbe: Sendable {
     public struct OptionScore: Sendable, Equatable {
         public var sum: Double
         public var mean: Double
+
+        public init(sum: Double, mean: Double) {
+            self.sum = sum
+            self.mean = mean
+        }
     }
 
     /// The scoring request of one option: the encoded sequence and the positions to mask.

@@ -84,10 +84,14 @@ extension CellExecutor {
         for (task, classifier) in probed {
             let probes = suite.probes(strategy: cell.strategy.displayName, tasks: [task.name])
             guard !probes.isEmpty else { continue }
+            // Masked-LM probes score the adapted encoder through the base checkpoint's head.
+            let head = probes.contains { $0.kind.capability == .maskedLanguageModel }
+                ? try NativeModel.maskedLanguageModelHead(base: suite.model.directory, for: classifier.model) : nil
             let model = NativeModel(
                 classifier: classifier,
                 identity: ModelIdentity(name: "\(cell.strategy.displayName) \(cell.chainDescription) seed \(cell.seed)",
-                                        fingerprint: cell.adaptationKey))
+                                        fingerprint: cell.adaptationKey),
+                maskedLanguageModelHead: head)
             for probe in probes {
                 try Interruption.checkpoint()
                 let result = try probe.probe.run(on: model, bootstrap: try suite.probeBootstrap)

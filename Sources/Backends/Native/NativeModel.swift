@@ -10,23 +10,46 @@ public final class NativeModel: ModelUnderTest {
     public let identity: ModelIdentity
     public let embedder: (any TextEmbedder)?
     public let classifier: (any TextClassifier)?
+    public let maskedLanguageModel: (any MaskedLanguageModel)?
 
-    /// A base checkpoint: embeddings only (it has no classification head).
+    /// A base checkpoint: embeddings, and masked-token scores when it has a masked-LM head (it
+    /// has no classification head).
     public init(checkpoint: Checkpoint, name: String? = nil, batchSize: Int = 64) throws {
         identity = ModelIdentity(
             name: name ?? checkpoint.directory.lastPathComponent, fingerprint: try checkpoint.weightsSHA256())
         embedder = NativeEmbedder(SentenceEmbedder(checkpoint: checkpoint, pooling: .mean, batchSize: batchSize))
         classifier = nil
+        maskedLanguageModel = checkpoint.maskedLanguageModelHead.map {
+            NativeMaskedLanguageModel(
+                BertMaskedLanguageModel(model: checkpoint.model, head: $0, maskID: checkpoint.tokenizer.maskID),
+                tokenizer: checkpoint.tokenizer)
+        }
     }
 
     /// An adapted classifier: the adapted encoder's embeddings (mean-pooled, at the
-    /// classifier's maximum length) and the classifier's probabilities.
-    public init(classifier: Classifier, identity: ModelIdentity, batchSize: Int = 64) {
+    /// classifier's maximum length), the classifier's probabilities, and masked-token scores
+    /// when given a masked-LM head for its encoder (`maskedLanguageModelHead(base:for:)`).
+    public init(classifier: Classifier, identity: ModelIdentity, maskedLanguageModelHead: MaskedLanguageModelHead? = nil,
+                batchSize: Int = 64) {
         self.identity = identity
         embedder = NativeEmbedder(SentenceEmbedder(
             tokenizer: classifier.tokenizer, model: classifier.model, pooling: .mean, maxLength: classifier.maxLength,
             batchSize: batchSize))
         self.classifier = NativeClassifier(classifier, batchSize: batchSize)
+        maskedLanguageModel = maskedLanguageModelHead.map {
+            NativeMaskedLanguageModel(
+                BertMaskedLanguageModel(model: classifier.model, head: $0, maskID: classifier.tokenizer.maskID),
+                tokenizer: classifier.tokenizer)
+        }
+    }
+
+    /// The base checkpoint's masked-LM head over an adapted encoder, or nil when the base has
+    /// none: the pretraining head as stored, its decoder tied to the adapted word embeddings
+    /// when the base ties them (so full fine-tuning's embedding updates carry into it).
+    public static func maskedLanguageModelHead(base directory: URL, for model: BertModel) throws -> MaskedLanguageModelHead? {
+        try MaskedLanguageModelHead.load(
+            from: try SafetensorsFile(contentsOf: directory.appendingPathComponent("model.safetensors")),
+            configuration: model.configuration, wordEmbeddings: model.wordEmbeddings)
     }
 
     /// The file beside an adapted checkpoint that names its base model folder, written by
@@ -48,9 +71,11 @@ public final class NativeModel: ModelUnderTest {
         let checkpoint = try Checkpoint(directory: baseDirectory)
         let classifier = try AdaptedCheckpoint.load(from: directory, base: checkpoint)
         let weights = try SHA256.hex(ofFileAt: directory.appendingPathComponent(AdaptedCheckpoint.weightsFile))
+        // The checkpoint's head is tied to its embedding table, which the adapted weights now fill.
         return NativeModel(
             classifier: classifier,
-            identity: ModelIdentity(name: directory.lastPathComponent, fingerprint: try checkpoint.weightsSHA256() + "+" + weights))
+            identity: ModelIdentity(name: directory.lastPathComponent, fingerprint: try checkpoint.weightsSHA256() + "+" + weights),
+            maskedLanguageModelHead: checkpoint.maskedLanguageModelHead)
     }
 
     /// The base model folder `scorer.json` names (relative paths are relative to the checkpoint).
@@ -105,5 +130,34 @@ final class NativeClassifier: TextClassifier {
             result[original] = (0..<width).map { Double(probabilities.scalars[row * width + $0]) }
         }
         return result
+    }
+}
+
+/// Masked-token log-probabilities from `BertMaskedLanguageModel`, with BERT's tokenization:
+/// `[CLS] text [SEP]`, or `[CLS] text [SEP] pair [SEP]` with token types 0 then 1.
+final class NativeMaskedLanguageModel: MaskedLanguageModel {
+    let model: BertMaskedLanguageModel
+    let tokenizer: WordPieceTokenizer
+
+    init(_ model: BertMaskedLanguageModel, tokenizer: WordPieceTokenizer) {
+        self.model = model
+        self.tokenizer = tokenizer
+    }
+
+    func tokenize(_ input: TextInput) throws -> TokenizedInput {
+        let length = model.model.configuration.maximumPositions
+        let encoding = input.pair.map { tokenizer.encode(input.text, $0, maxLength: length) }
+            ?? tokenizer.encode(input.text, maxLength: length)
+        let special: Set<Int32> = [tokenizer.classID, tokenizer.separatorID, tokenizer.padID]
+        return TokenizedInput(
+            ids: encoding.ids.map(Int.init), typeIDs: encoding.typeIDs.map(Int.init), isSpecial: encoding.ids.map(special.contains))
+    }
+
+    func maskedLogProbabilities(_ requests: [MaskedScoringRequest]) throws -> [[Double]] {
+        try model.logProbabilities(of: requests.map { request in
+            ScoredSequence(
+                ids: request.input.ids.map { Int32($0) }, typeIDs: request.input.typeIDs.map { Int32($0) },
+                positions: request.positions)
+        })
     }
 }
