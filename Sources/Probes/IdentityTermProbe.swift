@@ -24,13 +24,17 @@ public struct IdentityTermProbe: Sendable {
     public var terms: IdentityTerms
     public var toxicLabels: [String]?
 
-    /// Checks that every sentence mentions an identity term.
+    /// Checks that the sentences mention identity terms. A sentence that mentions none (the
+    /// 864 `you_occupation` rows of bias_madlibs_77k.csv) belongs to every term's background:
+    /// it counts in `auc`, the overall error rates and the BPSN/BNSP background, as in Dixon et
+    /// al.'s evaluation set; a file in which no sentence mentions a term measures nothing and
+    /// is refused.
     public init(sentences: Dataset, terms: IdentityTerms, toxicLabels: [String]? = nil) throws {
-        for sample in sentences.samples where terms.mentioned(in: sample.text).isEmpty {
+        guard sentences.samples.contains(where: { !terms.mentioned(in: $0.text).isEmpty }) else {
             throw ProbeError.malformedFile(
-                path: sentences.name, line: sample.line,
-                reason: "the template mentions none of the \(terms.terms.count) identity terms of \(terms.source); "
-                    + "every template needs one (add it to the term list or remove the line)")
+                path: sentences.name, line: nil,
+                reason: "no template mentions any of the \(terms.terms.count) identity terms of \(terms.source); "
+                    + "give templates that name the terms, or the term list they use")
         }
         self.sentences = sentences
         self.terms = terms

@@ -79,6 +79,8 @@ public struct ProbeSettings: Sendable, Equatable, Codable {
             return try IdentityTermProbe(sentences: templates, terms: try IdentityTerms.read(path: terms[0]), toxicLabels: toxicLabels)
         case .counterfactual:
             let path = try single("data")
+            guard !terms.isEmpty else { throw ProbeError.invalidSetting(name: "terms", reason: "give at least one identity-term list") }
+            let termLists = try terms.map { try IdentityTerms.read(path: $0) }
             let chosen: [Sample]
             if path.hasSuffix(".jsonl") {
                 let texts = try DatasetReaders.jsonObjects(path: path).map { row in
@@ -90,10 +92,17 @@ public struct ProbeSettings: Sendable, Equatable, Codable {
                 }
                 chosen = try limit.map { try seededSample(Array(texts.indices), limit: $0, seed: seed).sorted().map { texts[$0] } } ?? texts
             } else {
-                chosen = try ToxicityLabelledTexts.sample(try ToxicityLabelledTexts.read(path: path), limit: limit, seed: seed).samples
+                // A templates file is a pool to draw from: templates without a term to swap
+                // (bias_madlibs_77k.csv's occupation rows) are left out before sampling.
+                var templates = try ToxicityLabelledTexts.read(path: path)
+                templates.samples.removeAll { sample in termLists.allSatisfy { $0.mentioned(in: sample.text).isEmpty } }
+                guard !templates.samples.isEmpty else {
+                    throw ProbeError.malformedFile(
+                        path: path, line: nil, reason: "no template mentions any of the identity terms (\(terms.joined(separator: ", ")))")
+                }
+                chosen = try ToxicityLabelledTexts.sample(templates, limit: limit, seed: seed).samples
             }
-            guard !terms.isEmpty else { throw ProbeError.invalidSetting(name: "terms", reason: "give at least one identity-term list") }
-            return try CounterfactualProbe(texts: chosen, termLists: try terms.map { try IdentityTerms.read(path: $0) }, source: path)
+            return try CounterfactualProbe(texts: chosen, termLists: termLists, source: path)
         case .toxigen:
             return try ToxiGenProbe(statements: try ToxiGenStatement.read(folder: try single("data")), toxicLabels: toxicLabels)
         }

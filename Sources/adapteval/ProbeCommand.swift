@@ -225,7 +225,8 @@ struct IdentityTermProbeCommand: ParsableCommand {
             Scores the identity-term templates (default: ../shared/data/04_bias_madlibs/bias_madlibs_77k.csv, \
             toxic = BAD) and reports the overall AUC, per term the subgroup, BPSN and BNSP AUCs and \
             the false-positive- and false-negative-rate gaps at 0.5, and FPED, FNED and the Jigsaw \
-            bias score. Every template must mention a term of --terms.
+            bias score. Templates that mention no term of --terms are background to every term; \
+            a file in which none does is refused.
             """)
 
     @OptionGroup var options: ProbeOptions
@@ -253,7 +254,8 @@ struct CounterfactualProbeCommand: ParsableCommand {
             share of swaps that change the predicted class and the mean change of each class \
             probability, overall and per swapped-in term. Texts come from --input (JSONL with \
             "text", or a templates CSV; default: 200 templates of bias_madlibs_77k.csv); every \
-            text must mention a term of one of the --terms lists (one swap group per list).
+            text must mention a term of one of the --terms lists (one swap group per list); a \
+            templates CSV gives only its templates that do.
             """)
 
     @OptionGroup var options: ProbeOptions

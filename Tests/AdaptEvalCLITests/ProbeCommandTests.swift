@@ -87,12 +87,12 @@ import Testing
         #expect(labels.map { $0["label"] as? String } == ["x", "y"] && labels.map { $0["texts"] as? Int } == [1, 2])
     }
 
-    @Test func anIdentityTemplateWithoutATermExitsTwoWithTheFileAndLine() throws {
+    @Test func identityTemplatesWithoutTermsExitTwoWithTheFile() throws {
         guard TestPaths.shared != nil else { return }
         let (folder, scorer) = try Self.trainScorer()
-        let templates = try TinyCheckpoint.jsonl(["Text,Label", "hug gay,NOT_BAD", "hug everyone,NOT_BAD"], in: folder, name: "t.csv")
+        let templates = try TinyCheckpoint.jsonl(["Text,Label", "hug everyone,NOT_BAD", "hate everyone,BAD"], in: folder, name: "t.csv")
         let result = try CommandRunner.run(["probe", "identity-terms", "--model", scorer.path, "--templates", templates.path])
         #expect(result.status == 2)
-        #expect(result.standardError.contains("\(templates.path):3:") && result.standardError.contains("identity terms"))
+        #expect(result.standardError.contains("\(templates.path): ") && result.standardError.contains("identity terms"))
     }
 }

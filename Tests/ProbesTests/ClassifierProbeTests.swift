@@ -50,7 +50,7 @@ struct ClassifierProbeTests {
         for _ in 0..<300 {
             let score = Double(generator.below(40)) / 40  // many ties
             let mentioned = terms.filter { _ in generator.below(3) == 0 }
-            rows.append((score, generator.below(3) == 0, mentioned.isEmpty ? ["a"] : mentioned))
+            rows.append((score, generator.below(3) == 0, mentioned))  // some mention no term: background only
         }
         let items = rows.enumerated().map { index, row in
             ProbeItem(id: "\(index)", attributes: ["label": row.toxic ? "toxic" : "nontoxic", "terms": row.terms.joined(separator: "|")],
@@ -88,16 +88,18 @@ struct ClassifierProbeTests {
         #expect(terms.replacing("old", with: "young", in: "bold") == nil)
     }
 
-    @Test("a template without an identity term is refused with its file and line")
-    func templateWithoutTerm() throws {
-        let path = try ProbeFixtures.file("Text,Label,Template\nhug gay,NOT_BAD,verb_adj\nhug everyone,NOT_BAD,verb_adj\n", name: "t.csv")
+    @Test("templates that mention no identity term are refused with their file; one without a term is background")
+    func templatesWithoutTerms() throws {
         let terms = try IdentityTerms(terms: ["gay", "straight"], source: "terms.txt")
+        let path = try ProbeFixtures.file("Text,Label,Template\nhug everyone,NOT_BAD,verb_adj\nhate everyone,BAD,verb_adj\n", name: "t.csv")
         #expect {
             try IdentityTermProbe(sentences: try ToxicityLabelledTexts.read(path: path), terms: terms)
         } throws: { error in
             let message = error.localizedDescription
-            return message.hasPrefix("\(path):3:") && message.contains("identity terms") && (error as? ProbeError)?.category == .invalidInput
+            return message.hasPrefix("\(path): ") && message.contains("identity terms") && (error as? ProbeError)?.category == .invalidInput
         }
+        let mixed = try ProbeFixtures.file("Text,Label,Template\nhug gay,NOT_BAD,verb_adj\nhug everyone,NOT_BAD,verb_adj\n", name: "m.csv")
+        #expect(throws: Never.self) { try IdentityTermProbe(sentences: try ToxicityLabelledTexts.read(path: mixed), terms: terms) }
     }
 
     @Test("a classifier made to depend on one word flips exactly where that word comes or goes")
