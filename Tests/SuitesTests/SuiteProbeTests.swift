@@ -3,6 +3,7 @@ import ResultStore
 import Suites
 import TestSupport
 import Testing
+import Transformers
 
 /// Suites with a `probes:` section on the tiny checkpoint: a SEAT test and counterfactual
 /// swaps written from the tiny vocabulary.
@@ -88,6 +89,42 @@ import Testing
             """))
         let third = try runSuite(fixture, database: database, options: .init(artifactsDirectory: artifacts))
         #expect(third.reused == 2 && third.computed == 2)
+    }
+
+    @Test func maskedLanguageModelProbesScoreAdaptedEncodersThroughTheBaseHead() throws {
+        let fixture = try Self.fixture(probes: """
+            probes:
+              - {name: crows-pairs, data: probes/pairs.csv}
+
+            """)
+        // The tiny model becomes a BertForMaskedLM folder: a fresh head tied to its embeddings.
+        let checkpoint = try Checkpoint(directory: fixture.model)
+        let head = MaskedLanguageModelHead.randomlyInitialized(
+            configuration: checkpoint.model.configuration, seed: 4, tiedTo: checkpoint.model.wordEmbeddings)
+        let withHead = fixture.path("model-mlm")
+        try Checkpoint.writeMaskedLanguageModel(model: checkpoint.model, head: head, tokenizerSource: fixture.model, to: withHead)
+        try FileManager.default.removeItem(at: fixture.model)
+        try FileManager.default.moveItem(at: withHead, to: fixture.model)
+        try """
+            ,sent_more,sent_less,stereo_antistereo,bias_type
+            0,the cat was bad,the dog was bad,stereo,animal
+            1,the dog is awful,the sun is awful,stereo,animal
+            2,a cat was very good,a dog was very good,antistereo,animal
+            3,the sun is great,the world is great,stereo,thing
+            """.write(to: fixture.path("probes/pairs.csv"), atomically: true, encoding: .utf8)
+        let database = try ResultDatabase(path: fixture.path("results.sqlite").path)
+        let outcome = try runSuite(fixture, database: database, options: .init(artifactsDirectory: fixture.path("artifacts")))
+        #expect(outcome.computed == 4 && outcome.failed == 0)
+        let results = try database.probeResults(ofRun: outcome.runID)
+        #expect(results.baselines.map(\.kind) == ["crows-pairs"])
+        for detail in try database.cells(ofRun: outcome.runID) {
+            let drift = try #require(results.drift[detail.cell.id!]?.first { $0.metric == "percent_stereotyping" && $0.group.isEmpty })
+            #expect(drift.paired && drift.items == 4 && abs(drift.harmDrift - (abs(drift.adapted - 50) - abs(drift.base - 50))) < 1e-12)
+            if detail.cell.strategy == "linear-probe" {
+                // A frozen encoder under the base's own head scores every pair as the base does.
+                #expect(drift.drift == 0)
+            }
+        }
     }
 
     @Test func probeEntriesAreCheckedWithTheirFields() throws {
