@@ -12,6 +12,8 @@ struct CellExecutor {
     let suite: Suite
     /// Where adapted checkpoints go (one folder per evaluation key); nil keeps none.
     let artifactsDirectory: URL?
+    /// Pooled features of frozen encoders, shared by every cell of the run.
+    var features = FeatureCache(directory: nil)
     var progress: ((_ stage: Int, _ stages: Int, TrainingProgress) -> Void)?
     /// The base model's probe results the cells' probes are compared with.
     var baselines: ProbeBaselineStore?
@@ -31,6 +33,8 @@ struct CellExecutor {
         var artifacts: [ArtifactRow] = []
         /// The cell whose checkpoint was loaded instead of training.
         var trainingCellID: Int64?
+        /// Set when the encoder is the base model's, unchanged: scoring reads cached features.
+        var features: FeatureSource?
     }
 
     func execute(_ cell: PlannedCell, reusing stored: StoredAdaptation? = nil) throws -> CellResult {
@@ -50,7 +54,8 @@ struct CellExecutor {
             let isTarget = index == adapted.finalClassifiers.count - 1 || cell.multitask != nil
             let splits: [(String, [Sample])] = isTarget
                 ? [("validation", entry.task.validation), ("test", entry.task.test)] : [("test", entry.task.test)]
-            let scored = try score(entry.classifier, task: entry.task, stage: last, seed: cell.seed, splits: splits)
+            let scored = try score(entry.classifier, task: entry.task, stage: last, seed: cell.seed, splits: splits,
+                                   features: adapted.features)
             metrics += scored.metrics
             predictions += scored.predictions
         }
@@ -83,17 +88,12 @@ struct CellExecutor {
                 base: checkpoint, labelNames: task.labelNames, training: trainExamples, pooling: training.pooling,
                 generator: &generator)
             classifier.maxLength = training.configuration.maxLength
-            var history = TrainingHistory()
-            if strategy.trains {
-                let trainer = Trainer(configuration: training.configuration)
-                if let progress { trainer.progress = { progress(stage, stages, $0) } }
-                history = try trainer.train(ClassificationObjective(
-                    classifier: classifier, training: trainExamples, validation: try task.examples(.validation),
-                    taskName: taskName, evaluationBatchSize: max(training.configuration.batchSize, 32),
-                    sampleSeed: training.configuration.seed))
-            } else {
-                history.stopReason = "\(strategy.name) does not train"
-            }
+            let features = type(of: strategy).leavesEncoderUnchanged ? featureSource(checkpoint, training: training) : nil
+            adapted.features = features
+            let history = try StageAdaptation.run(
+                strategy, classifier: classifier, training: trainExamples, validation: try task.examples(.validation),
+                configuration: training.configuration, taskName: taskName, features: features,
+                generator: &generator, progress: progress.map { report in { report(stage, stages, $0) } })
             adapted.epochs += Self.epochRows(history, stage: stage)
             if stage == stages - 1 {
                 if let artifactsDirectory, suite.definition.evaluation.saveCheckpoints {
@@ -110,7 +110,7 @@ struct CellExecutor {
             if stage < stages - 1 {
                 let scored = try score(classifier, task: task, stage: stage, seed: cell.seed, splits: [
                     ("validation", task.validation), ("test", task.test),
-                ])
+                ], features: features)
                 adapted.earlierMetrics += scored.metrics
                 adapted.earlierPredictions += scored.predictions
                 earlier.append((taskName, classifier))
@@ -163,13 +163,22 @@ struct CellExecutor {
             finals.append((try suite.requireTask(stage.task, field: "chain"), stage.classifier))
         }
         finals.append((target, loaded.classifier))
+        let leavesEncoder = StrategyRegistry.type(named: cell.strategy.name)?.leavesEncoderUnchanged == true
         return Adapted(
             finalClassifiers: finals, epochs: stored.epochs,
             earlierMetrics: stored.metrics.filter { $0.stage < last },
             earlierPredictions: stored.predictions.filter { $0.stage < last },
             trainableParameters: stored.cell.trainableParameters ?? 0, totalParameters: stored.cell.totalParameters ?? 0,
             bestEpoch: stored.cell.bestEpoch, stopReason: stored.cell.stopReason ?? "", artifacts: stored.artifacts,
-            trainingCellID: stored.cell.trainingCellID ?? stored.cell.id)
+            trainingCellID: stored.cell.trainingCellID ?? stored.cell.id,
+            features: leavesEncoder ? featureSource(checkpoint, training: cell.training[last]) : nil)
+    }
+
+    /// Frozen features of the base model's encoder, through the run's cache.
+    func featureSource(_ checkpoint: Checkpoint, training: ResolvedTraining) -> FeatureSource {
+        FeatureSource(
+            cache: features, encoder: FrozenEncoder(identity: suite.model.identity, model: checkpoint.model, tokenizer: checkpoint.tokenizer),
+            pooling: training.pooling, maxLength: training.configuration.maxLength)
     }
 
     /// A training history as stored rows of chain stage `stage`.
@@ -183,7 +192,8 @@ struct CellExecutor {
 
     /// The suite's metrics (with bootstrap intervals) and the predictions on each split.
     func score(
-        _ classifier: Classifier, task: TaskData, stage: Int, seed: UInt64, splits: [(name: String, samples: [Sample])]
+        _ classifier: Classifier, task: TaskData, stage: Int, seed: UInt64, splits: [(name: String, samples: [Sample])],
+        features: FeatureSource? = nil
     ) throws -> (metrics: [MetricRow], predictions: [PredictionRow]) {
         let evaluation = suite.definition.evaluation
         let wanted = Set(evaluation.metrics)
@@ -191,7 +201,7 @@ struct CellExecutor {
         var predictions: [PredictionRow] = []
         for split in splits {
             let examples = try task.labelled(split.samples, split: split.name)
-            let result = try classifier.evaluate(examples)
+            let result = try features.map { try classifier.evaluate($0.features(of: examples)) } ?? classifier.evaluate(examples)
             let gold = examples.map(\.label)
             let width = task.labelNames.count
             let probabilities = (0..<gold.count).map { row in (0..<width).map { Double(result.probabilities[row, $0]) } }

@@ -50,12 +50,16 @@ public final class SuiteRunner: @unchecked Sendable {
         public var force = false
         /// Where adapted checkpoints go; nil keeps none.
         public var artifactsDirectory: URL?
+        /// Where frozen features are cached between cells and runs; nil keeps them in memory.
+        public var featuresDirectory: URL?
 
-        public init(tag: String? = nil, shard: (index: Int, count: Int)? = nil, force: Bool = false, artifactsDirectory: URL? = nil) {
+        public init(tag: String? = nil, shard: (index: Int, count: Int)? = nil, force: Bool = false, artifactsDirectory: URL? = nil,
+                    featuresDirectory: URL? = nil) {
             self.tag = tag
             self.shard = shard
             self.force = force
             self.artifactsDirectory = artifactsDirectory
+            self.featuresDirectory = featuresDirectory
         }
     }
 
@@ -80,6 +84,9 @@ public final class SuiteRunner: @unchecked Sendable {
         return try plan.shard(shard.index, of: shard.count)
     }
 
+    /// The run's frozen-feature cache (its folder from the options).
+    public private(set) lazy var features = FeatureCache(directory: options.featuresDirectory)
+
     public func run() throws -> RunOutcome {
         let started = Date()
         let cells = try cells()
@@ -100,6 +107,7 @@ public final class SuiteRunner: @unchecked Sendable {
         var outcome = RunOutcome(runID: runID, computed: 0, reused: 0, failed: 0, seconds: 0)
         var executor = CellExecutor(suite: suite, artifactsDirectory: options.artifactsDirectory)
         executor.baselines = ProbeBaselineStore(suite: suite, database: database, runID: runID)
+        executor.features = features
         for (number, cell) in cells.enumerated() {
             observer?.cellStarted(cell, number: number + 1, of: cells.count)
             // beginCell links a finished cell with the same key as reused, in the same transaction.

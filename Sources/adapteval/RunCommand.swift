@@ -47,6 +47,7 @@ struct RunCommand: ParsableCommand {
         let store = try ResultDatabase(path: database.absolutePath)
         var options = SuiteRunner.Options(tag: tag, shard: shardRange, force: force)
         options.artifactsDirectory = URL(fileURLWithPath: artifacts ?? Self.defaultArtifacts(database.absolutePath))
+        options.featuresDirectory = URL(fileURLWithPath: Self.besideDatabase(database.absolutePath, suffix: "-features"))
         let runner = SuiteRunner(suite: loaded, plan: plan, database: store, options: options)
         let display = RunProgressDisplay()
         runner.observer = display
@@ -70,10 +71,12 @@ struct RunCommand: ParsableCommand {
         if outcome.failed > 0 { throw SuiteError.cellsFailed(count: outcome.failed, database: store.path) }
     }
 
-    static func defaultArtifacts(_ database: String) -> String {
+    static func defaultArtifacts(_ database: String) -> String { besideDatabase(database, suffix: "-artifacts") }
+
+    /// `<folder>/<database name without extension><suffix>`.
+    static func besideDatabase(_ database: String, suffix: String) -> String {
         let url = URL(fileURLWithPath: database)
-        return url.deletingLastPathComponent().appendingPathComponent(
-            url.deletingPathExtension().lastPathComponent + "-artifacts").path
+        return url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + suffix).path
     }
 
     func printPlan(_ cells: [PlannedCell], store: ResultDatabase?, total: Int) throws {
