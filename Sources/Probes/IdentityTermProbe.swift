@@ -43,9 +43,8 @@ public struct IdentityTermProbe: Sendable {
 
     public func run(on model: any ModelUnderTest, bootstrap: ProbeBootstrap?) throws -> ProbeResult {
         let started = Date()
-        let classifier = try model.require(model.classifier, "classify texts", for: "the identity-term probe")
-        let toxic = try ToxicLabels(labelNames: classifier.labelNames, given: toxicLabels, model: model.identity.name)
-        let scores = try toxic.scores(classifier, texts: sentences.samples.map(\.text))
+        let scores = try ToxicLabels.scores(
+            of: model, texts: sentences.samples.map(\.text), given: toxicLabels, for: "the identity-term probe")
         let items = zip(sentences.samples, scores).map { sample, score in
             ProbeItem(
                 id: sample.id, attributes: ["label": sample.label, "terms": terms.mentioned(in: sample.text).joined(separator: "|")],

@@ -69,9 +69,7 @@ public struct ToxiGenProbe: Sendable {
 
     public func run(on model: any ModelUnderTest, bootstrap: ProbeBootstrap?) throws -> ProbeResult {
         let started = Date()
-        let classifier = try model.require(model.classifier, "classify texts", for: "the ToxiGen probe")
-        let toxic = try ToxicLabels(labelNames: classifier.labelNames, given: toxicLabels, model: model.identity.name)
-        let scores = try toxic.scores(classifier, texts: statements.map(\.text))
+        let scores = try ToxicLabels.scores(of: model, texts: statements.map(\.text), given: toxicLabels, for: "the ToxiGen probe")
         let items = zip(statements, scores).map { statement, score in
             ProbeItem(
                 id: statement.id,

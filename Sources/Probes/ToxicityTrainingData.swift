@@ -81,9 +81,7 @@ public struct ToxicityHeldOut: Sendable, Equatable {
 
     /// Scores a labelled set (`ToxicityLabelledTexts`) with a toxicity model.
     public init(_ model: any ModelUnderTest, texts: Dataset, resamples: Int = 1000, seed: UInt64 = 0) throws {
-        let classifier = try model.require(model.classifier, "classify texts", for: "toxicity scoring")
-        let toxic = try ToxicLabels(labelNames: classifier.labelNames, model: model.identity.name)
-        let scores = try toxic.scores(classifier, texts: texts.samples.map(\.text))
+        let scores = try ToxicLabels.scores(of: model, texts: texts.samples.map(\.text), for: "toxicity scoring")
         let gold = texts.samples.map { $0.label == ToxicityLabelledTexts.toxic }
         let predicted = scores.map { $0 >= ToxicLabels.threshold }
         func f1(_ indices: [Int]) -> Double {

@@ -164,10 +164,8 @@ struct ToxicityScoreCommand: ParsableCommand {
     func run() throws {
         ComputeThreads.set(threads ?? 0)
         let model = try NativeModel.open(directory: URL(fileURLWithPath: scorer), base: base.map { URL(fileURLWithPath: $0) })
-        let classifier = try model.require(model.classifier, "classify texts", for: "toxicity scoring")
-        let toxic = try ToxicLabels(labelNames: classifier.labelNames, model: model.identity.name)
         let texts = try readTexts()
-        let scores = try toxic.scores(classifier, texts: texts.map(\.text))
+        let scores = try ToxicLabels.scores(of: model, texts: texts.map(\.text), for: "toxicity scoring")
         if summary {
             try printSummary(texts: texts, scores: scores)
             return
