@@ -157,9 +157,11 @@ struct CrowSPairsProbeCommand: ParsableCommand {
         var settings = options.defaults(.crowsPairs)
         if let data { settings.data = [data] }
         settings.limit = limit
+        // A path that cannot be written is refused before the model scores anything.
+        let itemsFile = try items.map { try OutputFile($0, option: "--items") }
         let result = try options.run(settings)
-        if let items {
-            try ProbeFormatting.writeItems(result.items, to: items) { item in
+        if let itemsFile {
+            try ProbeFormatting.writeItems(result.items, to: itemsFile) { item in
                 [("index", item.id), ("bias_type", JSONLines.quote(item.attributes["bias_type"] ?? "")),
                  ("direction", JSONLines.quote(item.attributes["direction"] ?? "")),
                  ("sent_more_score", ProbeFormatting.number(item.values["sent_more_score"])),
@@ -190,9 +192,11 @@ struct StereoSetProbeCommand: ParsableCommand {
         var settings = options.defaults(.stereoSet)
         if let data { settings.data = [data] }
         settings.limit = limit
+        // A path that cannot be written is refused before the model scores anything.
+        let itemsFile = try items.map { try OutputFile($0, option: "--items") }
         let result = try options.run(settings)
-        if let items {
-            try ProbeFormatting.writeItems(result.items, to: items) { item in
+        if let itemsFile {
+            try ProbeFormatting.writeItems(result.items, to: itemsFile) { item in
                 var fields = [("index", item.id), ("type", JSONLines.quote(item.attributes["type"] ?? "")),
                               ("target", JSONLines.quote(item.attributes["target"] ?? "")),
                               ("bias_type", JSONLines.quote(item.attributes["bias_type"] ?? ""))]
@@ -338,13 +342,9 @@ enum ProbeFormatting {
         ])
     }
 
-    static func writeItems(_ items: [ProbeItem], to path: String, fields: (ProbeItem) -> [(String, String)]) throws {
+    static func writeItems(_ items: [ProbeItem], to file: OutputFile, fields: (ProbeItem) -> [(String, String)]) throws {
         var text = ""
         for item in items { text += object(fields(item)) + "\n" }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw ValidationError("--items: cannot write \(path): \(error.localizedDescription)")
-        }
+        try file.write(Data(text.utf8))
     }
 }
