@@ -19,6 +19,13 @@ import Transformers
         ("transferability-help.txt", ["transferability", "--help"]),
         ("recommend-help.txt", ["recommend", "--help"]),
         ("generate-help.txt", ["generate", "--help"]),
+        ("probe-help.txt", ["probe", "--help"]),
+        ("probe-seat-help.txt", ["probe", "seat", "--help"]),
+        ("probe-crows-pairs-help.txt", ["probe", "crows-pairs", "--help"]),
+        ("probe-identity-terms-help.txt", ["probe", "identity-terms", "--help"]),
+        ("probe-counterfactual-help.txt", ["probe", "counterfactual", "--help"]),
+        ("toxicity-train-help.txt", ["toxicity", "train", "--help"]),
+        ("toxicity-score-help.txt", ["toxicity", "score", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)
