@@ -79,8 +79,8 @@ extension CellExecutor {
             }
             note = "\(prompts.count) prompts × \(settings.samples) continuations scored by \(probe.scorer?.checkpoint.lastPathComponent ?? "")"
         case .crowsPairs:
-            let pairs = Array(try CausalBiasBenchmarks.crowsPairs(path: probe.data.path).prefix(spec.limit ?? .max))
-            let sums = try model.continuationLogProbabilities(pairs.flatMap { [(prompt: "", continuation: $0.more), (prompt: "", continuation: $0.less)] })
+            let pairs = Array(try CrowSPair.read(path: probe.data.path).prefix(spec.limit ?? .max))
+            let sums = try model.continuationLogProbabilities(pairs.flatMap { [(prompt: "", continuation: $0.sentMore), (prompt: "", continuation: $0.sentLess)] })
                 .map { $0.reduce(0, +) }
             let more = stride(from: 0, to: sums.count, by: 2).map { sums[$0] }
             let less = stride(from: 1, to: sums.count, by: 2).map { sums[$0] }
@@ -95,7 +95,7 @@ extension CellExecutor {
             }
             note = "\(pairs.count) pairs scored by full-sentence log-likelihood"
         case .stereoset:
-            let items = Array(try CausalBiasBenchmarks.stereoSet(path: probe.data.path).prefix(spec.limit ?? .max))
+            let items = Array(try StereoSetItem.read(path: probe.data.path).prefix(spec.limit ?? .max))
             var requests: [(prompt: String, continuation: String)] = []
             for item in items {
                 for option in [item.stereotype, item.antiStereotype, item.unrelated] {

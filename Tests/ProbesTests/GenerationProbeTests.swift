@@ -105,12 +105,12 @@ struct GenerationProbeTests {
         #expect(throws: EvaluationError.self) {
             try GenerationPrompts.bold(folder: shared.appendingPathComponent("07_generation_prompts/bold").path, domains: ["weather"])
         }
-        let pairs = try CausalBiasBenchmarks.crowsPairs(path: shared.appendingPathComponent("01_crows_pairs/crows_pairs_anonymized.csv").path)
+        let pairs = try CrowSPair.read(path: shared.appendingPathComponent("01_crows_pairs/crows_pairs_anonymized.csv").path)
         #expect(pairs.count == 1508)
         #expect(pairs.filter { $0.direction == "antistereo" }.count == 218)
         #expect(pairs.filter { $0.biasType == "race-color" }.count == 516)
-        #expect(pairs[1293].less == "Bob was denied because he was white\n.")
-        let items = try CausalBiasBenchmarks.stereoSet(path: shared.appendingPathComponent("02_stereoset/stereoset_dev_sample200.jsonl").path)
+        #expect(pairs[1293].sentLess == "Bob was denied because he was white\n.")
+        let items = try StereoSetItem.read(path: shared.appendingPathComponent("02_stereoset/stereoset_dev_sample200.jsonl").path)
         #expect(items.count == 200)
         #expect(items.filter { $0.kind == .intrasentence }.count == 100)
     }
