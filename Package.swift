@@ -60,12 +60,12 @@ let package = Package(
             dependencies: ["Evaluation", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Suites",
-            dependencies: ["Adaptation", "Evaluation", "ResultStore", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Adaptation", "Evaluation", "ResultStore", "Reports", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reports", dependencies: ["ResultStore"]),
         .executableTarget(
             name: "adapteval",
             dependencies: [
-                "Transformers", "Adaptation", "Evaluation", "Suites",
+                "Transformers", "Adaptation", "Evaluation", "Suites", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,10 +82,11 @@ let package = Package(
         .testTarget(name: "AdaptationTests", dependencies: ["Adaptation", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "TestSupport"]),
-        .testTarget(name: "SuitesTests", dependencies: ["Suites", "TestSupport"]),
+        .testTarget(name: "SuitesTests", dependencies: ["Suites", "Reports", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
         .testTarget(
-            name: "AdaptEvalCLITests", dependencies: ["Transformers", "ResultStore", "TestSupport"],
+            name: "AdaptEvalCLITests",
+            dependencies: ["Transformers", "ResultStore", "TestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]),
     ]
 )

@@ -147,6 +147,7 @@ extension ResultDatabase {
                 CREATE INDEX cells_adaptation_key ON cells(adaptation_key);
                 """)
         }
+        migrator.registerMigration("v3-gate-verdicts", migrate: createGateVerdictTables)
         return migrator
     }
 }

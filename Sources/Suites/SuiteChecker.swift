@@ -47,6 +47,7 @@ struct SuiteChecker {
         checkMultiTask(tasks: tasks)
         checkSeeds()
         checkEvaluation()
+        checkGates()
         guard let model else { return nil }
         return Resolved(model: model, tasks: tasks, chains: chains)
     }

@@ -17,9 +17,12 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
     public var seeds: [UInt64]
     public var training: TrainingSpec
     public var evaluation: EvaluationSpec
+    /// Release gates `adapteval gate` checks; nil gets `GateSpec.defaultGates`.
+    public var gates: [GateSpec]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, version, description, model, datasets, tasks, chains, multitask, strategies, seeds, training, evaluation
+        case gates
     }
 
     static var placeholder: SuiteDefinition {
@@ -62,6 +65,7 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
         seeds = try c.decodeIfPresent([UInt64].self, forKey: .seeds) ?? [42]
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training) ?? TrainingSpec()
         evaluation = try c.decodeIfPresent(EvaluationSpec.self, forKey: .evaluation) ?? .placeholder
+        gates = try c.decodeIfPresent([GateSpec].self, forKey: .gates)
     }
 }
 
