@@ -20,7 +20,7 @@ struct AdaptEval: ParsableCommand {
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, ModelCommand.self,
             CheckGradientsCommand.self, TrainCommand.self, RunCommand.self, RunsCommand.self, ExportCommand.self,
-            MergeCommand.self, BenchCommand.self,
+            MergeCommand.self, BenchCommand.self, GateCommand.self, CompareCommand.self, ReportCommand.self,
         ]
     )
 

@@ -15,6 +15,9 @@ import Transformers
         ("runs-show-help.txt", ["runs", "show", "--help"]),
         ("export-help.txt", ["export", "--help"]),
         ("merge-help.txt", ["merge", "--help"]),
+        ("gate-help.txt", ["gate", "--help"]),
+        ("compare-help.txt", ["compare", "--help"]),
+        ("runs-tag-help.txt", ["runs", "tag", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)
