@@ -42,6 +42,7 @@ public final class Classifier {
         let width = head.labelCount
         var start = 0
         while start < examples.count {
+            try Interruption.checkpoint()
             let end = min(start + max(1, batchSize), examples.count)
             let output = try model(TokenBatch(examples[start..<end].map(encode)))
             let logits = head(output).logits

@@ -222,3 +222,13 @@ extension ResultDatabase {
         }
     }
 }
+
+extension ResultDatabase {
+    /// Why this process may not write the database at `path`, or nil when it may: a command
+    /// that writes only incidentally (`gate` storing its verdict) opens such a file read-only
+    /// and says what it did not store.
+    public static func writeRefusal(path: String) -> String? {
+        let folder = (path as NSString).deletingLastPathComponent
+        return readOnlyReason(path: path, folder: folder.isEmpty ? "." : folder)
+    }
+}

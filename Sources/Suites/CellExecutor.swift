@@ -92,6 +92,7 @@ struct CellExecutor {
             adapted.epochs += Self.epochRows(history, stage: stage)
             if stage == stages - 1 {
                 if let artifactsDirectory, suite.definition.evaluation.saveCheckpoints {
+                    try Interruption.checkpoint()  // saving and hashing a whole encoder takes a second or more
                     adapted.artifacts = try saveCheckpoint(
                         classifier, strategy: strategy, earlierStages: earlier, key: cell.key, under: artifactsDirectory)
                 }
@@ -254,12 +255,21 @@ struct CellExecutor {
         let temporary = directory.appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).partial")
         let manager = FileManager.default
         try? manager.removeItem(at: temporary)
-        try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-        try AdaptedCheckpoint.save(
-            classifier, strategy: strategy, baseSHA256: suite.model.weightsSHA256, to: temporary,
-            includingWholeEncoder: !earlierStages.isEmpty, earlierStages: earlierStages)
-        try? manager.removeItem(at: destination)
-        try manager.moveItem(at: temporary, to: destination)
+        let needed = CheckpointSpace.estimatedBytes(classifier, wholeEncoder: !earlierStages.isEmpty)
+        do {
+            try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+            try CheckpointSpace.ensureRoom(needed, in: directory, for: destination.appendingPathComponent(AdaptedCheckpoint.weightsFile))
+            try AdaptedCheckpoint.save(
+                classifier, strategy: strategy, baseSHA256: suite.model.weightsSHA256, to: temporary,
+                includingWholeEncoder: !earlierStages.isEmpty, earlierStages: earlierStages)
+            try? manager.removeItem(at: destination)
+            try manager.moveItem(at: temporary, to: destination)
+        } catch {
+            // A failed save leaves nothing behind, not even the empty temporary folder.
+            try? manager.removeItem(at: temporary)
+            throw CheckpointSpace.failure(error, writing: temporary, to: destination, needed: needed)
+        }
+        try Interruption.checkpoint()
         return try [AdaptedCheckpoint.weightsFile, AdaptedCheckpoint.metadataFile].map { name in
             let url = destination.appendingPathComponent(name)
             let size = (try manager.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0

@@ -27,7 +27,10 @@ struct GateCommand: ParsableCommand {
 
     func run() throws {
         let path = database.absolutePath
-        let writable = RunReference.isWritable(path)
+        let junitFile = try junit.map { try OutputFile($0, option: "--junit") }
+        let summaryFile = try summary.map { try OutputFile($0, option: "--summary") }
+        let refusal = FileManager.default.fileExists(atPath: path) ? ResultDatabase.writeRefusal(path: path) : "no such file"
+        let writable = refusal == nil
         let store = try ResultDatabase(path: path, readOnly: !writable)
         let candidateID = try RunReference.resolve(candidate, option: "--candidate", store: store)
         let baselineID = try RunReference.resolve(baseline, option: "--baseline", store: store)
@@ -36,11 +39,11 @@ struct GateCommand: ParsableCommand {
         if writable {
             stored = try store.storeGateVerdict(verdict.record)
         } else {
-            printError("\(path) is read-only: the verdict is printed but not stored")
+            printError("\(path): the verdict is printed but not stored (\(refusal ?? "read-only"))")
         }
         let content = verdict.reportContent
-        if let junit { try RunReference.write(JUnitXML.render(content), to: junit, option: "--junit") }
-        if let summary { try RunReference.write(MarkdownSummary.render(content), to: summary, option: "--summary") }
+        try junitFile?.write(Data(JUnitXML.render(content).utf8))
+        try summaryFile?.write(Data(MarkdownSummary.render(content).utf8))
         if json {
             try RunsFormatting.printJSON(Self.jsonObject(verdict, storedID: stored))
         } else {
@@ -111,20 +114,5 @@ enum RunReference {
                 "\(option): no run with id or tag '\(text)' in \(store.path) (tag a run with `adapteval runs tag RUN NAME`)")
         }
         return id
-    }
-
-    /// Whether the database can be written (so a verdict can be stored): the file and its folder are writable.
-    static func isWritable(_ path: String) -> Bool {
-        let folder = (path as NSString).deletingLastPathComponent
-        let manager = FileManager.default
-        return manager.isWritableFile(atPath: path) && manager.isWritableFile(atPath: folder.isEmpty ? "." : folder)
-    }
-
-    static func write(_ text: String, to path: String, option: String) throws {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw ValidationError("\(option) \(path): cannot write the file: \(error.localizedDescription)")
-        }
     }
 }

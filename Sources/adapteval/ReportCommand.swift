@@ -22,16 +22,14 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "The HTML file (default reports/<suite>-<run>.html).") var output: String?
 
     func run() throws {
+        let named = try output.map { try OutputFile($0, option: "-o") }
         let store = try ResultDatabase(path: database.absolutePath, readOnly: true)
         let id = try RunReference.resolve(runID, option: "--run", store: store)
         let baselineID = try baseline.map { try RunReference.resolve($0, option: "--baseline", store: store) }
         let content = try RunReport.content(database: store, runID: id, baselineRunID: baselineID)
         let path = output ?? "reports/\(Self.fileName(content.suiteName))-\(id).html"
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty, output == nil {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
-        try RunReference.write(HTMLReport.render(content), to: path, option: "-o")
+        if named == nil { try? FileManager.default.createDirectory(atPath: "reports", withIntermediateDirectories: true) }
+        try (named ?? OutputFile(path, option: "-o")).write(Data(HTMLReport.render(content).utf8))
         print(URL(fileURLWithPath: path).standardizedFileURL.path)
     }
 

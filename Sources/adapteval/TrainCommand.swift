@@ -87,6 +87,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Ctrl-C stops at the next training step or evaluation batch (exit 130); nothing is saved.
+        InterruptHandler.install()
         let started = Date()
         let chosen = try makeStrategy(strategy)
         guard (intermediateTrain == nil) == (intermediateValidation == nil) else {
