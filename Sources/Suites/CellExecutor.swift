@@ -15,6 +15,8 @@ struct CellExecutor {
     /// Pooled features of frozen encoders, shared by every cell of the run.
     var features = FeatureCache(directory: nil)
     var progress: ((_ stage: Int, _ stages: Int, TrainingProgress) -> Void)?
+    /// Where a served model's answers are kept (the results database).
+    var responseCache: (any ResponseCache)?
 
     /// What the adapt step produced.
     struct Adapted {
@@ -36,6 +38,7 @@ struct CellExecutor {
     }
 
     func execute(_ cell: PlannedCell, reusing stored: StoredAdaptation? = nil) throws -> CellResult {
+        if suite.model.remote != nil || cell.probe != nil { return try executeRemote(cell) }
         let started = Date()
         var adapted: Adapted
         if let stored {
@@ -79,6 +82,10 @@ struct CellExecutor {
             let strategy = try cell.strategy.makeStrategy(labelDescriptions: task.labelDescriptions)
             let training = cell.training[stage]
             let trainExamples = try task.examples(.train)
+            if stage == stages - 1 {
+                adapted.earlierMetrics += try transferabilityMetrics(
+                    checkpoint, cell: cell, stage: stage, task: task, examples: trainExamples, training: training)
+            }
             let classifier = try strategy.prepare(
                 base: checkpoint, labelNames: task.labelNames, training: trainExamples, pooling: training.pooling,
                 generator: &generator)
@@ -162,7 +169,7 @@ struct CellExecutor {
         let leavesEncoder = StrategyRegistry.type(named: cell.strategy.name)?.leavesEncoderUnchanged == true
         return Adapted(
             finalClassifiers: finals, epochs: stored.epochs,
-            earlierMetrics: stored.metrics.filter { $0.stage < last },
+            earlierMetrics: stored.metrics.filter { $0.stage < last || $0.split == "train" },
             earlierPredictions: stored.predictions.filter { $0.stage < last },
             trainableParameters: stored.cell.trainableParameters ?? 0, totalParameters: stored.cell.totalParameters ?? 0,
             bestEpoch: stored.cell.bestEpoch, stopReason: stored.cell.stopReason ?? "", artifacts: stored.artifacts,
@@ -191,18 +198,49 @@ struct CellExecutor {
         _ classifier: Classifier, task: TaskData, stage: Int, seed: UInt64, splits: [(name: String, samples: [Sample])],
         features: FeatureSource? = nil
     ) throws -> (metrics: [MetricRow], predictions: [PredictionRow]) {
+        try score(task: task, stage: stage, seed: seed, splits: splits) { examples in
+            let result = try features.map { try classifier.evaluate($0.features(of: examples)) } ?? classifier.evaluate(examples)
+            let width = task.labelNames.count
+            return SplitOutputs(
+                predictions: result.predictions,
+                probabilities: examples.indices.map { row in (0..<width).map { Double(result.probabilities[row, $0]) } },
+                loss: result.loss)
+        }
+    }
+
+    /// A classifier's outputs on one split.
+    struct SplitOutputs {
+        /// Label indices; `labelNames.count` stands for an answer that names no label.
+        var predictions: [Int]
+        /// Per example, a probability per label.
+        var probabilities: [[Double]]
+        /// Mean cross-entropy, when the classifier has one.
+        var loss: Double?
+
+        static let noAnswer = "(no answer)"
+    }
+
+    /// The suite's metrics and predictions from any classifier's outputs. When an answer names
+    /// no label, it is scored as a class of its own, "(no answer)", never right (scikit-learn's
+    /// convention for predicted labels outside the gold ones).
+    func score(
+        task: TaskData, stage: Int, seed: UInt64, splits: [(name: String, samples: [Sample])],
+        outputs: ([LabelledExample]) throws -> SplitOutputs
+    ) throws -> (metrics: [MetricRow], predictions: [PredictionRow]) {
         let evaluation = suite.definition.evaluation
         let wanted = Set(evaluation.metrics)
         var metrics: [MetricRow] = []
         var predictions: [PredictionRow] = []
         for split in splits {
             let examples = try task.labelled(split.samples, split: split.name)
-            let result = try features.map { try classifier.evaluate($0.features(of: examples)) } ?? classifier.evaluate(examples)
+            let result = try outputs(examples)
             let gold = examples.map(\.label)
-            let width = task.labelNames.count
-            let probabilities = (0..<gold.count).map { row in (0..<width).map { Double(result.probabilities[row, $0]) } }
+            let unanswered = result.predictions.contains(task.labelNames.count)
+            let labelNames = task.labelNames + (unanswered ? [SplitOutputs.noAnswer] : [])
+            let width = labelNames.count
+            let probabilities = result.probabilities
             let scores = try ClassificationMetrics(
-                gold: gold, predicted: result.predictions, labelNames: task.labelNames, probabilities: probabilities,
+                gold: gold, predicted: result.predictions, labelNames: labelNames, probabilities: probabilities,
                 bins: evaluation.calibrationBins)
             func add(_ name: String, _ value: Double, _ interval: (([Int]) -> Double)? = nil) throws {
                 var row = MetricRow(stage: stage, task: task.name, split: split.name, name: name, value: value)
@@ -225,9 +263,9 @@ struct CellExecutor {
             }
             if wanted.contains(.weightedF1) { try add("weighted_f1", scores.weightedF1) }
             if wanted.contains(.expectedCalibrationError), let ece = scores.expectedCalibrationError { try add("ece", ece) }
-            if wanted.contains(.loss) { try add("loss", result.loss) }
+            if wanted.contains(.loss), let loss = result.loss { try add("loss", loss) }
             if wanted.contains(.perClass) {
-                for entry in scores.perClass {
+                for entry in scores.perClass where entry.label != SplitOutputs.noAnswer {
                     try add("precision[\(entry.label)]", entry.precision)
                     try add("recall[\(entry.label)]", entry.recall)
                     try add("f1[\(entry.label)]", entry.f1)
@@ -237,7 +275,7 @@ struct CellExecutor {
                 for (position, sample) in split.samples.enumerated() {
                     predictions.append(PredictionRow(
                         stage: stage, task: task.name, split: split.name, position: position, exampleID: sample.id,
-                        gold: sample.label, predicted: task.labelNames[result.predictions[position]],
+                        gold: sample.label, predicted: labelNames[result.predictions[position]],
                         probabilities: probabilities[position]))
                 }
             }

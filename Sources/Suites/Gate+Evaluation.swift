@@ -245,12 +245,12 @@ public struct GateEvaluator {
         return gains.map { row in
             let negative = row.label == "negative"
             let interval = row.low.flatMap { low in row.high.map { "[\(Self.format(low)), \(Self.format($0))]" } } ?? ""
+            let gain = row.value.map { Self.format($0, signed: true) } ?? "not measured"
             return GateResultRecord(
-                gate: spec.displayName, kind: spec.kind.rawValue, task: row.task, strategy: row.strategy, chain: row.chain,
-                metric: row.metric, outcome: negative ? "failed" : "passed", value: row.value, low: row.low, high: row.high,
-                limit: 0,
-                detail: "\(row.strategy) on \(row.task) (\(row.chain)): transfer gain \(Self.format(row.value, signed: true)) "
-                    + "\(interval) \(row.label)")
+                gate: spec.displayName, kind: spec.kind.rawValue, task: row.task, strategy: row.strategy,
+                chain: row.chainDescription, metric: row.metric, outcome: negative ? "failed" : "passed", value: row.value,
+                low: row.low, high: row.high, limit: 0,
+                detail: "\(row.strategy) on \(row.task) (\(row.chainDescription)): transfer gain \(gain) \(interval) \(row.label)")
         }
     }
 

@@ -23,6 +23,8 @@ public struct PlannedCell: Sendable {
     public var multitask: MultiTaskSpec?
     /// Each stage's training settings, exactly as the key hashes them.
     var training: [ResolvedTraining]
+    /// Set for a probe of a served model: `chain` is the probe's name.
+    public var probe: RemoteProbeSpec? = nil
 
     public var target: String { chain.last ?? "" }
     /// `sst2 → kitchen`, or `sst2 + kitchen` for tasks trained together.
@@ -64,6 +66,7 @@ public struct Plan: Sendable {
                         multitask: entry)
             }
         }
+        cells += try Self.remoteProbeCells(suite: suite, firstPosition: cells.count)
         self.cells = cells
     }
 
@@ -154,8 +157,8 @@ struct AdaptationConfiguration: Encodable {
     init(suite: Suite, strategy spec: StrategySpec, seed: UInt64, chain: [String]) throws {
         model = Model(weightsSHA256: suite.model.weightsSHA256, fileSHA256: suite.model.fileSHA256)
         let target = suite.task(chain.last ?? "")
-        let strategy = try spec.makeStrategy(labelDescriptions: target?.labelDescriptions)
-        self.strategy = Strategy(name: spec.name, label: spec.label, options: strategy.options)
+        self.strategy = Strategy(
+            name: spec.name, label: spec.label, options: try spec.resolvedOptions(labelDescriptions: target?.labelDescriptions))
         self.seed = seed
         stages = try chain.map { name in
             guard let task = suite.task(name) else {

@@ -134,12 +134,13 @@ public enum RunReport {
     }
 
     static func transferGains(_ rows: [StoredTransferResult]) -> ReportContent.TransferGains {
-        let gains = rows.filter { $0.kind == "transfer_gain" }
+        let gains = rows.filter { $0.kind == "transfer_gain" && $0.value != nil }
         return ReportContent.TransferGains(
             metric: "test \(gains.first?.metric ?? "accuracy") gain",
             comparisons: gains.map { row in
                 ReportContent.TransferGains.Comparison(
-                    label: "\(row.strategy): \(row.chain)", gain: ReportContent.Estimate(row.value, low: row.low, high: row.high),
+                    label: "\(row.strategy): \(row.chainDescription)",
+                    gain: ReportContent.Estimate(row.value ?? 0, low: row.low, high: row.high),
                     verdict: ReportContent.TransferGains.Comparison.Verdict(rawValue: row.label) ?? .inconclusive,
                     adjustedPValue: row.pHolm)
             })

@@ -14,10 +14,15 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
     public var size: Int?
     public var length: Int?
     public var shots: Int?
+    /// Prompt learning on a remote model (`prompt`): the instruction, one verbaliser per label
+    /// and how answers are scored.
+    public var instruction: String?
+    public var verbalizers: [String]?
+    public var scoring: String?
     public var training: TrainingSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, label, rank, alpha, dropout, targets, size, length, shots, training
+        case name, label, rank, alpha, dropout, targets, size, length, shots, instruction, verbalizers, scoring, training
     }
 
     static var placeholder: StrategySpec { StrategySpec(name: "") }
@@ -39,6 +44,9 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         size = try c.decodeIfPresent(Int.self, forKey: .size)
         length = try c.decodeIfPresent(Int.self, forKey: .length)
         shots = try c.decodeIfPresent(Int.self, forKey: .shots)
+        instruction = try c.decodeIfPresent(String.self, forKey: .instruction)
+        verbalizers = try c.decodeIfPresent([String].self, forKey: .verbalizers)
+        scoring = try c.decodeIfPresent(String.self, forKey: .scoring)
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
     }
 
@@ -52,6 +60,9 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         if size != nil { keys.append(.size) }
         if length != nil { keys.append(.length) }
         if shots != nil { keys.append(.shots) }
+        if instruction != nil { keys.append(.instruction) }
+        if verbalizers != nil { keys.append(.verbalizers) }
+        if scoring != nil { keys.append(.scoring) }
         return keys
     }
 
@@ -65,6 +76,9 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         if let size { options.scalars["size"] = String(size) }
         if let length { options.scalars["length"] = String(length) }
         if let shots { options.scalars["shots"] = String(shots) }
+        if let instruction { options.scalars["instruction"] = instruction }
+        if let verbalizers { options.lists["verbalizers"] = verbalizers }
+        if let scoring { options.scalars["scoring"] = scoring }
         return options
     }
 

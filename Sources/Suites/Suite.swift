@@ -1,6 +1,7 @@
-import Transformers
+import Backends
 import Evaluation
 import Foundation
+import Transformers
 
 /// A validated suite with its data loaded and split: everything the plan needs.
 public struct Suite: Sendable {
@@ -14,6 +15,8 @@ public struct Suite: Sendable {
     public var tasks: [TaskData]
     /// Task chains in plan order; each ends with its target.
     public var chains: [[String]]
+    /// Probes of a served model, checked and hashed.
+    public var remoteProbes: [ResolvedRemoteProbe] = []
 
     public var name: String { definition.name }
 
@@ -28,6 +31,18 @@ public struct ResolvedModel: Sendable, Equatable {
     public var weightsSHA256: String
     /// sha256 of every file read from the folder, by name.
     public var fileSHA256: [String: String]
+    /// Set for a model served over HTTP: then `weightsSHA256` is the endpoint's fingerprint
+    /// and `directory` is unused.
+    public var remote: ServedModel? = nil
+
+    /// Where the model is: the folder, or the served model's URL.
+    public var location: String { remote.map { "\($0.endpoint.baseURL.absoluteString) (\($0.endpoint.model))" } ?? directory.path }
+
+    /// A served model's endpoint and sampling settings.
+    public struct ServedModel: Sendable, Equatable {
+        public var endpoint: RemoteEndpoint
+        public var sampling: SamplingSpec
+    }
 
     /// One sha256 for the whole model (`Checkpoint.identity(fileSHA256:)`), which feature
     /// caches key on.

@@ -189,7 +189,7 @@ extension SuiteChecker {
     // MARK: strategies, seeds, evaluation
 
     func checkStrategies(tasks: [TaskData], chains: [[String]]) {
-        if definition.strategies.isEmpty, definition.multitask.isEmpty {
+        if definition.strategies.isEmpty, definition.multitask.isEmpty, definition.remoteProbes.isEmpty {
             log.record("list at least one strategy (\(StrategyRegistry.names.joined(separator: ", "))) or a multitask set",
                        field: "strategies")
         }
@@ -198,6 +198,10 @@ extension SuiteChecker {
             let prefix = "strategies[\(index)]"
             let nameField = log.marks["\(prefix).name"] != nil ? "\(prefix).name" : prefix
             guard !spec.name.isEmpty else { continue }
+            if definition.model.remote != nil || spec.name == PromptStrategy.name {
+                checkServedModelStrategy(spec, index: index, tasks: tasks, chains: chains, seen: &seen)
+                continue
+            }
             guard let type = StrategyRegistry.type(named: spec.name) else {
                 log.record("unknown strategy '\(spec.name)' (use \(StrategyRegistry.names.joined(separator: ", ")))", field: nameField)
                 continue

@@ -25,6 +25,7 @@ struct SuiteChecker {
         var model: ResolvedModel
         var tasks: [TaskData]
         var chains: [[String]]
+        var remoteProbes: [ResolvedRemoteProbe] = []
     }
 
     mutating func check() -> Resolved? {
@@ -47,9 +48,10 @@ struct SuiteChecker {
         checkMultiTask(tasks: tasks)
         checkSeeds()
         checkEvaluation()
+        let remoteProbes = checkRemoteProbes(model: model)
         checkGates()
         guard let model else { return nil }
-        return Resolved(model: model, tasks: tasks, chains: chains)
+        return Resolved(model: model, tasks: tasks, chains: chains, remoteProbes: remoteProbes)
     }
 
     /// A path from the suite, resolved against the suite's folder.
@@ -62,6 +64,7 @@ struct SuiteChecker {
 
     func checkModel() -> ResolvedModel? {
         let spec = definition.model
+        if let remote = spec.remote { return checkRemoteModel(remote) }
         guard !spec.path.isEmpty else { return nil }
         let directory = resolve(spec.path)
         let field = log.marks["model.path"] != nil ? "model.path" : "model"

@@ -17,12 +17,14 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
     public var seeds: [UInt64]
     public var training: TrainingSpec
     public var evaluation: EvaluationSpec
+    /// Probes of a served model's generations and likelihoods, one cell per probe and seed.
+    public var remoteProbes: [RemoteProbeSpec] = []
     /// Release gates `adapteval gate` checks; nil gets `GateSpec.defaultGates`.
     public var gates: [GateSpec]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, version, description, model, datasets, tasks, chains, multitask, strategies, seeds, training, evaluation
-        case gates
+        case remoteProbes = "remote_probes", gates
     }
 
     static var placeholder: SuiteDefinition {
@@ -57,14 +59,19 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
         version = try c.decodeIfPresent(String.self, forKey: .version) ?? "1"
         description = try c.decodeIfPresent(String.self, forKey: .description)
         model = try c.decode(ModelSpec.self, forKey: .model)
-        datasets = try c.decode(OrderedEntries<DatasetSpec>.self, forKey: .datasets)
-        tasks = try c.decode(OrderedEntries<TaskSpec>.self, forKey: .tasks)
+        // A served model may be probed without tasks.
+        let optionalTasks = model.remote != nil
+        datasets = optionalTasks ? try c.decodeIfPresent(OrderedEntries<DatasetSpec>.self, forKey: .datasets) ?? .placeholder
+            : try c.decode(OrderedEntries<DatasetSpec>.self, forKey: .datasets)
+        tasks = optionalTasks ? try c.decodeIfPresent(OrderedEntries<TaskSpec>.self, forKey: .tasks) ?? .placeholder
+            : try c.decode(OrderedEntries<TaskSpec>.self, forKey: .tasks)
         chains = try c.decodeIfPresent([[String]].self, forKey: .chains)
         multitask = try c.decodeIfPresent([MultiTaskSpec].self, forKey: .multitask) ?? []
         strategies = try c.decodeIfPresent([StrategySpec].self, forKey: .strategies) ?? []
         seeds = try c.decodeIfPresent([UInt64].self, forKey: .seeds) ?? [42]
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training) ?? TrainingSpec()
         evaluation = try c.decodeIfPresent(EvaluationSpec.self, forKey: .evaluation) ?? .placeholder
+        remoteProbes = try c.decodeIfPresent([RemoteProbeSpec].self, forKey: .remoteProbes) ?? []
         gates = try c.decodeIfPresent([GateSpec].self, forKey: .gates)
     }
 }
@@ -101,13 +108,15 @@ public struct MultiTaskSpec: Decodable, Sendable, Equatable, Placeholder {
     public var bottleneck: Int { size ?? 64 }
 }
 
-/// The base model: a checkpoint folder, written as a path or as `{path:, name:}`.
+/// The base model: a checkpoint folder, written as a path or as `{path:, name:}`, or a model
+/// served over HTTP, `{name:, remote: {...}}` (`RemoteModelSpec`).
 public struct ModelSpec: Decodable, Sendable, Equatable, Placeholder {
     public var path: String
-    /// A display name; defaults to the folder's name.
+    /// A display name; defaults to the folder's name (the served model's name when remote).
     public var name: String?
+    public var remote: RemoteModelSpec?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case path, name }
+    enum CodingKeys: String, CodingKey, CaseIterable { case path, name, remote }
 
     static var placeholder: ModelSpec { ModelSpec(path: "", name: nil) }
 
@@ -123,7 +132,8 @@ public struct ModelSpec: Decodable, Sendable, Equatable, Placeholder {
             return
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        path = try c.decode(String.self, forKey: .path)
+        remote = try c.decodeIfPresent(RemoteModelSpec.self, forKey: .remote)
+        path = remote == nil ? try c.decode(String.self, forKey: .path) : try c.decodeIfPresent(String.self, forKey: .path) ?? ""
         name = try c.decodeIfPresent(String.self, forKey: .name)
     }
 }

@@ -1,4 +1,5 @@
 import Adaptation
+import Backends
 import Evaluation
 import Foundation
 import ResultStore
@@ -11,6 +12,12 @@ public protocol RunObserver: AnyObject {
     func cellStarted(_ cell: PlannedCell, number: Int, of total: Int)
     func cellProgress(_ cell: PlannedCell, stage: Int, stages: Int, progress: TrainingProgress)
     func cellFinished(_ cell: PlannedCell, number: Int, of total: Int, outcome: CellOutcome)
+    /// The cells are done; the run's verdicts are being computed.
+    func judging(runID: Int64)
+}
+
+extension RunObserver {
+    public func judging(runID: Int64) {}
 }
 
 /// What became of one cell in a run.
@@ -113,18 +120,34 @@ public final class SuiteRunner: @unchecked Sendable {
 
         var outcome = RunOutcome(runID: runID, computed: 0, reused: 0, failed: 0, seconds: 0)
         var executor = CellExecutor(suite: suite, artifactsDirectory: options.artifactsDirectory)
+        executor.responseCache = database
         executor.features = features
         do {
             try runCells(cells, runID: runID, host: host, executor: &executor, outcome: &outcome)
+            // A shard judges nothing: `merge` judges the whole run once its cells are together.
+            if options.shard == nil { try judge(runID: runID) }
         } catch is InterruptedError {
             // The cell in progress keeps its `running` row, which the next run replaces; finished
             // cells are safe. Not a failure of the cell, so it is not marked failed.
             try database.finishRun(id: runID, status: .interrupted)
             throw SuiteError.interrupted(runID: runID, database: database.path)
+        } catch {
+            // Finished cells are stored; the run is closed as failed, never left `running`.
+            try? database.finishRun(id: runID, status: .failed)
+            throw error
         }
         outcome.seconds = Date().timeIntervalSince(started)
         try database.finishRun(id: runID, status: outcome.failed > 0 ? .failed : outcome.skipped > 0 ? .interrupted : .finished)
         return outcome
+    }
+
+    /// The run's verdicts: divergences of its domain pairs, then transfer results and audits
+    /// from what its cells stored.
+    private func judge(runID: Int64) throws {
+        observer?.judging(runID: runID)
+        try SuiteDivergences(suite: suite, database: database, cache: features).measure(runID: runID)
+        try Interruption.checkpoint()
+        try RunJudgement(database: database).judge(runID: runID)
     }
 
     /// Walks the cells in order, stopping at the first safe point after an interrupt request.
@@ -184,6 +207,11 @@ public final class SuiteRunner: @unchecked Sendable {
                 try database.failCell(id: cellID, error: reason, wallSeconds: Date().timeIntervalSince(cellStarted))
                 outcome.failed += 1
                 observer?.cellFinished(cell, number: number + 1, of: cells.count, outcome: .failed(reason: reason))
+                // A served model that cannot be reached fails every cell alike: stop at the first.
+                if let remote = error as? RemoteModelError, remote.endsRun {
+                    try database.finishRun(id: runID, status: .failed)
+                    throw remote
+                }
             }
         }
     }
@@ -212,7 +240,7 @@ public final class SuiteRunner: @unchecked Sendable {
             }
         }
         let summary = Summary(
-            name: suite.name, version: suite.definition.version, model: suite.model.directory.path,
+            name: suite.name, version: suite.definition.version, model: suite.model.location,
             modelSHA256: suite.model.weightsSHA256,
             tasks: Dictionary(uniqueKeysWithValues: suite.tasks.map {
                 ($0.name, ["train": $0.train.count, "validation": $0.validation.count, "test": $0.test.count])

@@ -20,7 +20,8 @@ struct AdaptEval: ParsableCommand {
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, ModelCommand.self,
             CheckGradientsCommand.self, TrainCommand.self, RunCommand.self, RunsCommand.self, ExportCommand.self,
-            MergeCommand.self, BenchCommand.self, GateCommand.self, CompareCommand.self, ReportCommand.self,
+            MergeCommand.self, DivergeCommand.self, TransferabilityCommand.self, RecommendCommand.self, GenerateCommand.self,
+            BenchCommand.self, GateCommand.self, CompareCommand.self, ReportCommand.self,
         ]
     )
 

@@ -41,4 +41,18 @@ struct DataOptions: ParsableArguments {
         }
         return try LabelledDataset(dataset, labelNames: fixed, source: path)
     }
+
+    /// Reads only the texts of one file (or MDS folder): JSONL needs no label field here.
+    func readTexts(_ path: String) throws -> [String] {
+        switch format {
+        case .jsonl: return try DatasetReaders.texts(path: path)
+        case .sst2: return try DatasetReaders.sst2(path: path).samples.map(\.text)
+        case .mds: return try DatasetReaders.multiDomainSentiment(folder: path).samples.map(\.text)
+        case .davidson: return try DatasetReaders.davidson(path: path).samples.map(\.text)
+        case .csv, .tsv:
+            return try DatasetReaders.delimited(
+                path: path, textColumn: textColumn, labelColumn: labelColumn, pairColumn: pairColumn,
+                delimiter: format == .tsv ? "\t" : ",").samples.map(\.text)
+        }
+    }
 }

@@ -11,7 +11,8 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             JSON holds every run with its cells, metrics, epochs and artifacts. CSV holds one \
             row per metric: run, cell, strategy, seed, chain, stage, task, split, metric, value \
-            and interval.
+            and interval; a run's verdicts follow as rows with split 'verdict' (transfer \
+            results: status holds the label, metric the kind) and 'divergence'.
             """)
 
     @OptionGroup var database: DatabaseOption
@@ -35,6 +36,7 @@ struct ExportCommand: ParsableCommand {
             let runs = try runIDs.map { id -> [String: Any] in
                 var object = RunsFormatting.runObject(try store.run(id: id))
                 object["cells"] = try store.cells(ofRun: id).map(RunsFormatting.cellObject)
+                object["verdicts"] = RunsFormatting.verdictObject(try store.verdicts(ofRun: id))
                 return object
             }
             let data = try JSONSerialization.data(
@@ -53,6 +55,9 @@ struct ExportCommand: ParsableCommand {
                                                metric.low.map { String($0) } ?? "", metric.high.map { String($0) } ?? ""]
                         lines.append(fields.map(Self.csvField).joined(separator: ","))
                     }
+                }
+                for fields in RunsFormatting.verdictCSVRows(try store.verdicts(ofRun: id), runID: id, tag: run.tag) {
+                    lines.append(fields.map(Self.csvField).joined(separator: ","))
                 }
             }
             text = lines.joined(separator: "\n") + "\n"

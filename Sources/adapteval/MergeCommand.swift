@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResultStore
+import Suites
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,6 +35,8 @@ struct MergeCommand: ParsableCommand {
             total.cellsAdded += summary.cellsAdded
             total.cellsAlreadyPresent += summary.cellsAlreadyPresent
             total.cellsReplaced += summary.cellsReplaced
+            // Verdicts live beside the runs, not in the copied rows: judge what was added here.
+            for runID in summary.addedRunIDs { try RunJudgement(database: target).judge(runID: runID) }
             if !json {
                 print("\(input): \(summary.runsAdded) run(s) and \(summary.cellsAdded) cell(s) added, "
                       + "\(summary.cellsAlreadyPresent) cell(s) already present, \(summary.cellsReplaced) replaced")

@@ -58,6 +58,7 @@ struct RunsShowCommand: ParsableCommand {
         if json {
             var object = RunsFormatting.runObject(run)
             object["cells"] = cells.map(RunsFormatting.cellObject)
+            object["verdicts"] = RunsFormatting.verdictObject(try store.verdicts(ofRun: runID))
             try RunsFormatting.printJSON(object)
             return
         }
@@ -91,6 +92,7 @@ struct RunsShowCommand: ParsableCommand {
             print("\nfailed cells:")
             for failure in failures { print("  \(failure)") }
         }
+        print(RunsFormatting.verdictText(try store.verdicts(ofRun: runID), cells: cells), terminator: "")
     }
 }
 

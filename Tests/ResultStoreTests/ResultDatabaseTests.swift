@@ -32,16 +32,7 @@ func temporaryDatabasePath() throws -> String {
 
 /// Runs sqlite3 (the command-line shell) on a database and returns its output.
 func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["sqlite3", "-batch", path, sql]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ExternalCommand.run(["sqlite3", "-batch", path, sql])
 }
 
 @Suite struct ResultDatabaseTests {

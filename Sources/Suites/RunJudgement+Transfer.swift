@@ -1,0 +1,261 @@
+import Evaluation
+import Foundation
+import ResultStore
+
+extension RunJudgement {
+    /// The cells of one strategy on one chain under one model, over their seeds.
+    struct CellGroup {
+        /// As displayed (a suite's label when it gives one).
+        var strategy: String
+        /// The registry name the label stands for (`lora` for a label `lora-r4`).
+        var baseName: String
+        var options: String
+        var modelSHA256: String
+        /// As `cells.chain` stores it.
+        var chain: String
+        var tasks: [String]
+        var cells: [RunCellDetail]
+        var target: String { tasks.last ?? "" }
+        var isDirect: Bool { tasks.count == 1 }
+        var isMultiTask: Bool { baseName == MultiTaskSpec.strategyName }
+    }
+
+    /// Per-seed correctness on one task's test split after one stage, in example order, keyed
+    /// by seed; nil when a cell stored no predictions for it.
+    struct Outcomes {
+        var seeds: [Int64]
+        var exampleIDs: [String]
+        var correct: [[Bool]]
+    }
+
+    /// Transfer gains, pretraining gains, retention, forgetting and efficiency (DESIGN.md,
+    /// "Definitions"), Holm-adjusted together over every tested comparison of the run.
+    func transferResults(_ cells: [RunCellDetail]) throws -> [TransferResultRow] {
+        let groups = Self.groups(cells)
+        var rows: [TransferResultRow] = []
+        func direct(_ group: CellGroup, where matches: (CellGroup) -> Bool) -> CellGroup? {
+            groups.first { $0.isDirect && !$0.isMultiTask && $0.target == group.target && $0.modelSHA256 == group.modelSHA256 && matches($0) }
+        }
+        func direct(_ group: CellGroup, strategy: String) -> CellGroup? { direct(group) { $0.baseName == strategy } }
+        for group in groups {
+            if !group.isDirect {
+                // Multi-task sets train adapters: their direct counterpart is the adapter.
+                let reference = group.isMultiTask
+                    ? direct(group, strategy: "adapter")
+                    : direct(group) { $0.strategy == group.strategy && $0.options == group.options }
+                rows.append(try compare(group, with: reference, kind: "transfer_gain", ratio: false))
+                rows += try forgetting(group)
+            } else if group.baseName != "scratch", !group.isMultiTask {
+                if let scratch = direct(group, strategy: "scratch") {
+                    rows.append(try compare(group, with: scratch, kind: "pretraining_gain", ratio: false))
+                }
+                if Self.parameterEfficient.contains(group.baseName), let full = direct(group, strategy: "full") {
+                    rows.append(try compare(group, with: full, kind: "retention", ratio: true))
+                }
+            }
+            rows += Self.efficiency(group)
+        }
+        rows += try transferabilityCorrelations(groups)
+        let tested = rows.indices.filter { rows[$0].pValue != nil && !rows[$0].kind.hasPrefix("transferability") }
+        let adjusted = try HolmBonferroni.adjusted(tested.map { rows[$0].pValue ?? 1 })
+        for (index, pValue) in zip(tested, adjusted) { rows[index].pHolm = pValue }
+        return rows
+    }
+
+    /// Strategies whose score the 96% retention claim is about.
+    static let parameterEfficient: Set<String> = ["lora", "adapter", "prompt-tuning", "bitfit", "linear-probe"]
+    /// The share of `full`'s score a parameter-efficient strategy is claimed to keep.
+    static let retentionClaim = StrategyRecommendation.loraRetainedShare
+
+    static func groups(_ cells: [RunCellDetail]) -> [CellGroup] {
+        var order: [String] = []
+        var groups: [String: CellGroup] = [:]
+        for detail in cells {
+            let cell = detail.cell
+            let key = [cell.modelSHA256, cell.strategy, cell.options, cell.chain].joined(separator: "\u{1F}")
+            if groups[key] == nil {
+                order.append(key)
+                groups[key] = CellGroup(
+                    strategy: cell.strategy, baseName: strategyName(inConfiguration: cell.config) ?? cell.strategy, options: cell.options, modelSHA256: cell.modelSHA256, chain: cell.chain,
+                    tasks: cell.chainTasks, cells: [])
+            }
+            groups[key]?.cells.append(detail)
+        }
+        return order.compactMap { groups[$0] }.map { group in
+            var group = group
+            group.cells.sort { $0.cell.seed < $1.cell.seed }
+            return group
+        }
+    }
+
+    /// Candidate − reference accuracy on the target's test examples (or their ratio), paired
+    /// by example and by seed, with a 95% BCa interval from the hierarchical bootstrap.
+    func compare(_ group: CellGroup, with reference: CellGroup?, kind: String, ratio: Bool) throws -> TransferResultRow {
+        var row = TransferResultRow(
+            kind: kind, task: group.target, strategy: group.strategy, chain: group.chain,
+            reference: reference.map { kind == "transfer_gain" ? $0.chain : $0.strategy } ?? "", metric: "accuracy",
+            value: nil, label: "no-baseline", seeds: group.cells.count, examples: 0)
+        guard let reference else { return row }
+        let stage = group.tasks.count - 1
+        let candidate = try outcomes(group, stage: stage, task: group.target)
+        let baseline = try outcomes(reference, stage: 0, task: group.target)
+        guard let (paired, base) = Self.paired(candidate, baseline) else {
+            // Without predictions on the same examples only the point difference is known.
+            let a = Self.meanMetric(group, stage: stage, task: group.target)
+            let b = Self.meanMetric(reference, stage: 0, task: group.target)
+            if let a, let b { row.value = ratio ? (b > 0 ? a / b : nil) : a - b }
+            row.label = "no-predictions"
+            return row
+        }
+        let bootstrap = try PairedBootstrap(resamples: resamples, confidence: 0.95, method: .bca, seed: seed)
+        row.seeds = paired.count
+        row.examples = paired.first?.count ?? 0
+        let estimate: BootstrapEstimate
+        do {
+            estimate = ratio
+                ? try bootstrap.accuracyRatio(candidate: paired, baseline: base)
+                : try bootstrap.accuracyDifference(candidate: paired, baseline: base)
+        } catch EvaluationError.invalidArgument where ratio {
+            // A reference that scores 0 on some resample leaves the ratio undefined there: the
+            // point ratio is still known, its interval is not.
+            let scored = base.joined().filter { $0 }.count
+            row.value = scored > 0 ? Double(paired.joined().filter { $0 }.count) / Double(scored) : nil
+            row.label = "inconclusive"
+            return row
+        }
+        row.value = estimate.estimate
+        row.low = estimate.interval.low
+        row.high = estimate.interval.high
+        row.pValue = estimate.pValue
+        // Retention is read against the claim (keeps ≥ 96%), gains against no effect.
+        row.label = TransferLabel(interval: estimate.interval, noEffect: ratio ? Self.retentionClaim : 0).rawValue
+        return row
+    }
+
+    /// Forgetting on each source task: its test accuracy right after its own stage minus after
+    /// the chain's last stage, on the same examples (positive: the later stages made it forget).
+    func forgetting(_ group: CellGroup) throws -> [TransferResultRow] {
+        guard !group.isMultiTask else { return [] }
+        let last = group.tasks.count - 1
+        return try group.tasks.dropLast().enumerated().map { stage, task in
+            var row = TransferResultRow(
+                kind: "forgetting", task: task, strategy: group.strategy, chain: group.chain, reference: "stage \(last + 1)",
+                metric: "accuracy", value: nil, label: "no-predictions", seeds: group.cells.count, examples: 0)
+            guard let (own, after) = Self.paired(try outcomes(group, stage: stage, task: task), try outcomes(group, stage: last, task: task))
+            else {
+                if let a = Self.meanMetric(group, stage: stage, task: task), let b = Self.meanMetric(group, stage: last, task: task) {
+                    row.value = a - b
+                }
+                return row
+            }
+            let estimate = try PairedBootstrap(resamples: resamples, confidence: 0.95, method: .bca, seed: seed)
+                .accuracyDifference(candidate: own, baseline: after)
+            row.value = estimate.estimate
+            row.low = estimate.interval.low
+            row.high = estimate.interval.high
+            row.pValue = estimate.pValue
+            row.examples = own.first?.count ?? 0
+            row.label = TransferLabel(estimate).rawValue
+            return row
+        }
+    }
+
+    /// Test accuracy per million trainable parameters and per minute of the cell's wall time,
+    /// averaged over seeds (measured figures, not tested).
+    static func efficiency(_ group: CellGroup) -> [TransferResultRow] {
+        let stage = group.tasks.count - 1
+        guard let score = meanMetric(group, stage: stage, task: group.target) else { return [] }
+        let parameters = group.cells.compactMap(\.cell.trainableParameters).map(Double.init)
+        let minutes = group.cells.compactMap(\.cell.wallSeconds).map { $0 / 60 }
+        var rows: [TransferResultRow] = []
+        func add(_ kind: String, _ denominators: [Double]) {
+            guard !denominators.isEmpty else { return }
+            let mean = denominators.reduce(0, +) / Double(denominators.count)
+            guard mean > 0 else { return }
+            rows.append(TransferResultRow(
+                kind: kind, task: group.target, strategy: group.strategy, chain: group.chain, reference: "",
+                metric: "accuracy", value: score / mean, label: "measured", seeds: group.cells.count, examples: 0))
+        }
+        add("efficiency_per_million_parameters", parameters.map { $0 / 1_000_000 })
+        add("efficiency_per_minute", minutes)
+        return rows
+    }
+
+    /// Per target and strategy, how well LogME of the encoder each chain's last stage starts
+    /// from ranks the chains' realised test accuracy: Spearman's ρ and Kendall's τ-b with
+    /// their p-values (`RankCorrelation`), over chains whose encoders differ (at least 3).
+    func transferabilityCorrelations(_ groups: [CellGroup]) throws -> [TransferResultRow] {
+        var rows: [TransferResultRow] = []
+        let candidates = groups.filter { !$0.isMultiTask }
+        var seen = Set<[String]>()
+        for group in candidates where seen.insert([group.target, group.strategy, group.options]).inserted {
+            let family = candidates.filter { $0.target == group.target && $0.strategy == group.strategy && $0.options == group.options }
+            let points = family.compactMap { member -> (Double, Double)? in
+                let last = member.tasks.count - 1
+                guard let estimate = Self.meanMetric(member, stage: last, task: member.target, split: "train", name: "logme"),
+                    let score = Self.meanMetric(member, stage: last, task: member.target)
+                else { return nil }
+                return (estimate, score)
+            }
+            // Encoders that do not change (a linear probe's chains) give one LogME: nothing to rank.
+            guard points.count >= 3, Set(points.map(\.0)).count >= 2, Set(points.map(\.1)).count >= 2 else { continue }
+            for (kind, correlation) in [
+                ("transferability_spearman", try RankCorrelation.spearman(points.map(\.0), points.map(\.1))),
+                ("transferability_kendall", try RankCorrelation.kendall(points.map(\.0), points.map(\.1))),
+            ] {
+                var row = TransferResultRow(
+                    kind: kind, task: group.target, strategy: group.strategy, chain: "", reference: "logme", metric: "accuracy",
+                    value: correlation.coefficient, pValue: correlation.pValue, label: "measured", seeds: group.cells.count,
+                    examples: points.count)
+                row.chain = "[]"
+                rows.append(row)
+            }
+        }
+        return rows
+    }
+
+    static func meanMetric(_ group: CellGroup, stage: Int, task: String, split: String = "test", name: String = "accuracy") -> Double? {
+        let values = group.cells.compactMap { detail in
+            detail.metrics.first { $0.stage == stage && $0.task == task && $0.split == split && $0.name == name }?.value
+        }
+        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
+    /// The registry name of the cell's strategy, from its stored configuration.
+    static func strategyName(inConfiguration json: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+            let adaptation = object["adaptation"] as? [String: Any],
+            let strategy = adaptation["strategy"] as? [String: Any]
+        else { return nil }
+        return strategy["name"] as? String
+    }
+
+    func outcomes(_ group: CellGroup, stage: Int, task: String) throws -> Outcomes? {
+        var result = Outcomes(seeds: [], exampleIDs: [], correct: [])
+        for detail in group.cells {
+            guard let id = detail.cell.id else { continue }
+            let rows = try database.predictions(ofCell: id).filter { $0.stage == stage && $0.task == task && $0.split == "test" }
+            guard !rows.isEmpty else { return nil }
+            let ids = rows.map(\.exampleID)
+            if result.exampleIDs.isEmpty { result.exampleIDs = ids } else if ids != result.exampleIDs { return nil }
+            result.seeds.append(detail.cell.seed)
+            result.correct.append(rows.map { $0.gold == $0.predicted })
+        }
+        return result.correct.isEmpty ? nil : result
+    }
+
+    /// Both sides on the same examples and on the seeds they share (paired by seed value;
+    /// by position when they share none, e.g. a run over other seeds).
+    static func paired(_ candidate: Outcomes?, _ baseline: Outcomes?) -> ([[Bool]], [[Bool]])? {
+        guard let candidate, let baseline, candidate.exampleIDs == baseline.exampleIDs, candidate.exampleIDs.count >= 2 else {
+            return nil
+        }
+        let shared = candidate.seeds.filter(baseline.seeds.contains)
+        if !shared.isEmpty {
+            return (shared.compactMap { seed in candidate.seeds.firstIndex(of: seed).map { candidate.correct[$0] } },
+                    shared.compactMap { seed in baseline.seeds.firstIndex(of: seed).map { baseline.correct[$0] } })
+        }
+        let count = min(candidate.correct.count, baseline.correct.count)
+        return (Array(candidate.correct.prefix(count)), Array(baseline.correct.prefix(count)))
+    }
+}
