@@ -239,3 +239,36 @@ extension ResultDatabase {
         return readOnlyReason(path: path, folder: folder.isEmpty ? "." : folder)
     }
 }
+
+/// One measured source → target pair of a run (`run_divergences` joined with `divergences`).
+public struct StoredDivergence: Sendable, Equatable, FetchableRecord, Decodable {
+    public var sourceTask: String
+    public var targetTask: String
+    public var jensenShannon: Double
+    public var klSourceTarget: Double
+    public var cosine: Double
+    public var mmd2: Double
+    public var mmdPValue: Double
+    public var proxyADistance: Double
+
+    enum CodingKeys: String, CodingKey {
+        case sourceTask = "source_task", targetTask = "target_task", jensenShannon = "jensen_shannon"
+        case klSourceTarget = "kl_source_target", cosine, mmd2, mmdPValue = "mmd_p_value", proxyADistance = "proxy_a_distance"
+    }
+}
+
+extension ResultDatabase {
+    /// The divergences measured for a run, or nil when the database has no `run_divergences` table.
+    public func divergences(runID: Int64) throws -> [StoredDivergence]? {
+        try read { db in
+            guard try db.tableExists("run_divergences"), try db.tableExists("divergences") else { return nil }
+            return try StoredDivergence.fetchAll(
+                db, sql: """
+                    SELECT r.source_task, r.target_task, d.jensen_shannon, d.kl_source_target, d.cosine, d.mmd2,
+                           d.mmd_p_value, d.proxy_a_distance
+                    FROM run_divergences r JOIN divergences d ON d.id = r.divergence_id
+                    WHERE r.run_id = ? ORDER BY r.source_task, r.target_task
+                    """, arguments: [runID])
+        }
+    }
+}

@@ -24,6 +24,9 @@ public enum RunReport {
         if let transfer = try database.transferResults(runID: runID) {
             content.transfer = transferGains(transfer)
         }
+        if let divergences = try database.divergences(runID: runID) {
+            content.divergence = divergence(divergences)
+        }
         if let drift = try database.probeDrift(runID: runID) {
             content.probeDrift = drift.map { row in
                 ReportContent.ProbeDrift(
@@ -144,6 +147,25 @@ public enum RunReport {
                     verdict: ReportContent.TransferGains.Comparison.Verdict(rawValue: row.label) ?? .inconclusive,
                     adjustedPValue: row.pHolm)
             })
+    }
+
+    /// Source tasks (rows) against target tasks (columns), one matrix per measure.
+    static func divergence(_ rows: [StoredDivergence]) -> ReportContent.DomainDivergence {
+        let domains = Array(Set(rows.flatMap { [$0.sourceTask, $0.targetTask] })).sorted()
+        func matrix(_ value: (StoredDivergence) -> Double) -> [[Double?]] {
+            domains.map { source in
+                domains.map { target in rows.first { $0.sourceTask == source && $0.targetTask == target }.map(value) }
+            }
+        }
+        return ReportContent.DomainDivergence(
+            domains: domains,
+            measures: [
+                .init(name: "Jensen–Shannon divergence", unit: "bits", values: matrix(\.jensenShannon)),
+                .init(name: "KL(source ‖ target)", unit: "bits", values: matrix(\.klSourceTarget)),
+                .init(name: "Cosine of mean embeddings", values: matrix(\.cosine)),
+                .init(name: "MMD²", values: matrix(\.mmd2), pValues: matrix(\.mmdPValue)),
+                .init(name: "Proxy A-distance", values: matrix(\.proxyADistance)),
+            ])
     }
 
     static func provenance(_ run: RunRecord, cells: [CellRecord]) -> [ReportContent.ProvenanceEntry] {

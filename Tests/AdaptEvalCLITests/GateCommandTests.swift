@@ -109,7 +109,14 @@ import Testing
 
     @Test("compare prints both values, the paired difference, its interval and p-value for matched cells")
     func compare() throws {
-        let (_, db) = try Self.twoRuns(gates: "")
+        let (_, db) = try Self.twoRuns(gates: "gates:\n  - {kind: no-negative-transfer}\n")
+        // The run's verdict step stored the food → movies transfer gain; the gate reads its label.
+        let transfer = try CommandRunner.run(["gate", "--db", db, "--candidate", "latest", "--baseline", "release", "--json"])
+        #expect(transfer.status == 0 || transfer.status == 1, "\(transfer.standardError)")
+        let verdict = try JSONSerialization.jsonObject(with: Data(transfer.standardOutput.utf8)) as? [String: Any] ?? [:]
+        let checks = ((verdict["gates"] as? [[String: Any]])?.first?["checks"] as? [[String: Any]]) ?? []
+        #expect(!checks.isEmpty && checks.allSatisfy { ($0["detail"] as? String)?.contains("food → movies") == true })
+        #expect((transfer.status == 1) == checks.contains { $0["outcome"] as? String == "failed" })
         let text = try CommandRunner.run(["compare", "latest", "release", "--db", db])
         #expect(text.status == 0, "\(text.standardError)")
         #expect(text.standardOutput.contains("run 2 (candidate) against run 1 (baseline)"))
