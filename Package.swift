@@ -55,19 +55,21 @@ let package = Package(
         .target(name: "Transformers", dependencies: ["NN", "Evaluation"], swiftSettings: numericSettings),
         .target(name: "Adaptation", dependencies: ["Transformers", "Evaluation"], swiftSettings: numericSettings),
         .target(name: "Evaluation"),
+        .target(name: "Probes", dependencies: ["Evaluation"]),
+        .target(name: "Backends", dependencies: ["Adaptation", "Evaluation"], swiftSettings: numericSettings),
         .target(
             name: "ResultStore",
             dependencies: ["Evaluation", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Probes", dependencies: ["Evaluation"]),
-        .target(name: "Backends", dependencies: ["Adaptation", "Evaluation"]),
         .target(
             name: "Suites",
-            dependencies: ["Adaptation", "Backends", "Evaluation", "Probes", "ResultStore", "Reports", .product(name: "Yams", package: "Yams")]),
+            dependencies: [
+                "Adaptation", "Evaluation", "Probes", "Backends", "ResultStore", "Reports", .product(name: "Yams", package: "Yams"),
+            ]),
         .target(name: "Reports", dependencies: ["ResultStore"]),
         .executableTarget(
             name: "adapteval",
             dependencies: [
-                "Transformers", "Adaptation", "Backends", "Evaluation", "ResultStore", "Suites", "Reports",
+                "Transformers", "Adaptation", "Backends", "Evaluation", "Probes", "ResultStore", "Suites", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,9 +85,9 @@ let package = Package(
         .testTarget(name: "TransformersTests", dependencies: ["Transformers", "TestSupport"]),
         .testTarget(name: "AdaptationTests", dependencies: ["Adaptation", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
-        .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "TestSupport"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "TestSupport"]),
-        .testTarget(name: "BackendsTests", dependencies: ["Backends", "ResultStore", "TestSupport"]),
+        .testTarget(name: "BackendsTests", dependencies: ["Backends", "Probes", "ResultStore", "TestSupport"]),
+        .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "TestSupport"]),
         .testTarget(name: "SuitesTests", dependencies: ["Suites", "Reports", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
         .testTarget(

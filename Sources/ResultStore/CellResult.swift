@@ -165,6 +165,8 @@ public struct CellResult: Sendable, Equatable {
     public var artifacts: [ArtifactRow]
     /// The cell whose adapted checkpoint was evaluated instead of training, if any.
     public var trainingCellID: Int64?
+    /// Bias and toxicity probes of the adapted model, and their drift from the base model.
+    public var probes = CellProbeResults()
 
     public init(
         trainableParameters: Int, totalParameters: Int, bestEpoch: Int?, stopReason: String, wallSeconds: Double,

@@ -44,7 +44,7 @@ extension ResultDatabase {
             if let existing = try CellRecord.filter(sql: "key = ?", arguments: [cell.key]).fetchOne(db), let id = existing.id {
                 switch existing.status {
                 case .finished where recomputing:
-                    for table in ["epochs", "metrics", "predictions", "artifacts"] {
+                    for table in ["epochs", "metrics", "predictions", "artifacts", "probe_metrics", "probe_items", "probe_drift"] {
                         try db.execute(sql: "DELETE FROM \(table) WHERE cell_id = ?", arguments: [id])
                     }
                     var replaced = cell
@@ -98,6 +98,7 @@ extension ResultDatabase {
             try result.metrics.insert(db, cellID: id)
             try result.predictions.insert(db, cellID: id)
             try result.artifacts.insert(db, cellID: id)
+            try result.probes.insert(db, cellID: id)
         }
     }
 

@@ -34,6 +34,7 @@ extension ResultDatabase {
             var predictions: [Int64: [PredictionRow]]
             var artifacts: [Int64: [ArtifactRow]]
             var responses: [ResponseRecord]
+            var probes: ProbeSnapshot
         }
         let snapshot = try source.read { db in
             Snapshot(
@@ -44,7 +45,8 @@ extension ResultDatabase {
                 metrics: Dictionary(grouping: try MetricRow.order(sql: "id").fetchAll(db), by: \.cellID),
                 predictions: Dictionary(grouping: try PredictionRow.order(sql: "id").fetchAll(db), by: \.cellID),
                 artifacts: Dictionary(grouping: try ArtifactRow.order(sql: "id").fetchAll(db), by: \.cellID),
-                responses: try db.tableExists(ResponseRecord.databaseTableName) ? ResponseRecord.fetchAll(db) : [])
+                responses: try db.tableExists(ResponseRecord.databaseTableName) ? ResponseRecord.fetchAll(db) : [],
+                probes: try ProbeSnapshot(db))
         }
         return try write { db in
             var summary = MergeSummary()
@@ -64,6 +66,7 @@ extension ResultDatabase {
                 }
             }
             var cellIDs: [Int64: Int64] = [:]
+            var addedCells: [Int64: Int64] = [:]
             for cell in snapshot.cells {
                 guard let sourceID = cell.id else { continue }
                 if let existing = try CellRecord.filter(sql: "key = ?", arguments: [cell.key]).fetchOne(db), let id = existing.id {
@@ -83,11 +86,13 @@ extension ResultDatabase {
                 try copy.insert(db)
                 guard let id = copy.id else { continue }
                 cellIDs[sourceID] = id
+                addedCells[sourceID] = id
                 try (snapshot.epochs[sourceID] ?? []).insert(db, cellID: id)
                 try (snapshot.metrics[sourceID] ?? []).insert(db, cellID: id)
                 try (snapshot.predictions[sourceID] ?? []).insert(db, cellID: id)
                 try (snapshot.artifacts[sourceID] ?? []).insert(db, cellID: id)
             }
+            try snapshot.probes.merge(into: db, runIDs: runIDs, addedCells: addedCells)
             for link in snapshot.links {
                 guard let runID = runIDs[link.runID], let cellID = cellIDs[link.cellID] else { continue }
                 try RunCellRecord(runID: runID, cellID: cellID, position: link.position, reused: link.reused)

@@ -230,6 +230,82 @@ extension ResultDatabase {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-probe-results") { db in
+            // Bias and toxicity probes: a base model's results once per probe key
+            // (probe_baselines), measurements and scored items of base models and of cells, and
+            // each cell's drift from its base model per probe, metric and group with the
+            // metric's ideal and the harm drift a release gate checks (docs/schema.md).
+            try db.execute(sql: """
+                CREATE TABLE probe_baselines (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key TEXT NOT NULL UNIQUE,
+                    model TEXT NOT NULL,
+                    model_sha256 TEXT NOT NULL,
+                    probe TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    config TEXT NOT NULL,
+                    run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+                    wall_seconds REAL NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE probe_metrics (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cell_id INTEGER REFERENCES cells(id) ON DELETE CASCADE,
+                    baseline_id INTEGER REFERENCES probe_baselines(id) ON DELETE CASCADE,
+                    task TEXT NOT NULL,
+                    probe TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    metric TEXT NOT NULL,
+                    group_name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    low REAL,
+                    high REAL,
+                    count INTEGER NOT NULL,
+                    ideal REAL,
+                    harm_direction TEXT CHECK (harm_direction IN ('higher', 'lower', 'away')),
+                    note TEXT,
+                    CHECK ((cell_id IS NULL) <> (baseline_id IS NULL))
+                );
+                CREATE INDEX probe_metrics_cell ON probe_metrics(cell_id);
+                CREATE INDEX probe_metrics_baseline ON probe_metrics(baseline_id);
+                CREATE TABLE probe_items (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cell_id INTEGER REFERENCES cells(id) ON DELETE CASCADE,
+                    baseline_id INTEGER REFERENCES probe_baselines(id) ON DELETE CASCADE,
+                    task TEXT NOT NULL,
+                    probe TEXT NOT NULL,
+                    item TEXT NOT NULL,
+                    attributes TEXT NOT NULL,
+                    scores TEXT NOT NULL,
+                    CHECK ((cell_id IS NULL) <> (baseline_id IS NULL))
+                );
+                CREATE INDEX probe_items_cell ON probe_items(cell_id);
+                CREATE INDEX probe_items_baseline ON probe_items(baseline_id);
+                CREATE TABLE probe_drift (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+                    baseline_id INTEGER REFERENCES probe_baselines(id) ON DELETE SET NULL,
+                    task TEXT NOT NULL,
+                    probe TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    metric TEXT NOT NULL,
+                    group_name TEXT NOT NULL,
+                    base REAL NOT NULL,
+                    adapted REAL NOT NULL,
+                    drift REAL NOT NULL,
+                    low REAL,
+                    high REAL,
+                    ideal REAL NOT NULL,
+                    harm_direction TEXT NOT NULL CHECK (harm_direction IN ('higher', 'lower', 'away')),
+                    harm_drift REAL NOT NULL,
+                    harm_low REAL,
+                    harm_high REAL,
+                    paired INTEGER NOT NULL CHECK (paired IN (0, 1)),
+                    items INTEGER NOT NULL,
+                    UNIQUE (cell_id, task, probe, metric, group_name)
+                );
+                """)
+        }
         migrator.registerMigration("v3-gate-verdicts", migrate: createGateVerdictTables)
         return migrator
     }

@@ -17,6 +17,8 @@ struct CellExecutor {
     var progress: ((_ stage: Int, _ stages: Int, TrainingProgress) -> Void)?
     /// Where a served model's answers are kept (the results database).
     var responseCache: (any ResponseCache)?
+    /// The base model's probe results the cells' probes are compared with.
+    var baselines: ProbeBaselineStore?
 
     /// What the adapt step produced.
     struct Adapted {
@@ -60,12 +62,15 @@ struct CellExecutor {
             metrics += scored.metrics
             predictions += scored.predictions
         }
-        return CellResult(
+        var result = CellResult(
             trainableParameters: adapted.trainableParameters, totalParameters: adapted.totalParameters,
-            bestEpoch: adapted.bestEpoch, stopReason: adapted.stopReason, wallSeconds: Date().timeIntervalSince(started),
+            bestEpoch: adapted.bestEpoch, stopReason: adapted.stopReason, wallSeconds: 0,
             epochs: adapted.epochs, metrics: metrics,
             predictions: suite.definition.evaluation.savePredictions ? predictions : [], artifacts: adapted.artifacts,
             trainingCellID: adapted.trainingCellID)
+        result.probes = try runProbes(cell, on: adapted.finalClassifiers)
+        result.wallSeconds = Date().timeIntervalSince(started)
+        return result
     }
 
     /// Trains each stage of the chain in turn; every stage but the last is scored right after

@@ -41,7 +41,9 @@ public struct Plan: Sendable {
     public init(suite: Suite) throws {
         var cells: [PlannedCell] = []
         func add(_ adaptation: AdaptationConfiguration, strategy: StrategySpec, chain: [String], multitask: MultiTaskSpec? = nil) throws {
-            let configuration = CellConfiguration(adaptation: adaptation, evaluation: suite.definition.evaluation)
+            let probes = suite.probes(strategy: strategy.displayName, tasks: multitask == nil ? Array(chain.suffix(1)) : chain)
+            let configuration = CellConfiguration(
+                adaptation: adaptation, evaluation: suite.definition.evaluation, probes: probes.isEmpty ? nil : probes.map(\.identity))
             let json = try CellConfiguration.canonical(configuration)
             let adaptationJSON = try CellConfiguration.canonical(adaptation)
             cells.append(PlannedCell(
@@ -95,6 +97,9 @@ public struct Plan: Sendable {
 struct CellConfiguration: Encodable {
     var adaptation: AdaptationConfiguration
     var evaluation: EvaluationSpec
+    /// The probes that run on the cell; absent without any, so cells of suites without probes
+    /// keep their keys.
+    var probes: [ProbeIdentity]?
 
     /// JSON with sorted keys and unescaped slashes: the same value always gives the same bytes.
     static func canonical<Value: Encodable>(_ value: Value) throws -> String {

@@ -17,6 +17,8 @@ public struct Suite: Sendable {
     public var chains: [[String]]
     /// Probes of a served model, checked and hashed.
     public var remoteProbes: [ResolvedRemoteProbe] = []
+    /// The `probes:` entries, checked and with their data loaded.
+    public var probes: [ResolvedProbe] = []
 
     public var name: String { definition.name }
 

@@ -26,6 +26,7 @@ struct SuiteChecker {
         var tasks: [TaskData]
         var chains: [[String]]
         var remoteProbes: [ResolvedRemoteProbe] = []
+        var probes: [ResolvedProbe]
     }
 
     mutating func check() -> Resolved? {
@@ -49,9 +50,10 @@ struct SuiteChecker {
         checkSeeds()
         checkEvaluation()
         let remoteProbes = checkRemoteProbes(model: model)
+        let probes = checkProbes(tasks: tasks)
         checkGates()
         guard let model else { return nil }
-        return Resolved(model: model, tasks: tasks, chains: chains, remoteProbes: remoteProbes)
+        return Resolved(model: model, tasks: tasks, chains: chains, remoteProbes: remoteProbes, probes: probes)
     }
 
     /// A path from the suite, resolved against the suite's folder.

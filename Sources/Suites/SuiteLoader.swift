@@ -40,7 +40,7 @@ public struct SuiteLoader {
         }
         return Suite(
             path: url.path, fileSHA256: SHA256.hex(of: bytes), definition: definition, model: resolved.model,
-            tasks: resolved.tasks, chains: resolved.chains, remoteProbes: resolved.remoteProbes)
+            tasks: resolved.tasks, chains: resolved.chains, remoteProbes: resolved.remoteProbes, probes: resolved.probes)
     }
 
     /// Parses YAML text and decodes the definition, collecting problems instead of stopping.

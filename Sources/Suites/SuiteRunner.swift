@@ -121,6 +121,7 @@ public final class SuiteRunner: @unchecked Sendable {
         var outcome = RunOutcome(runID: runID, computed: 0, reused: 0, failed: 0, seconds: 0)
         var executor = CellExecutor(suite: suite, artifactsDirectory: options.artifactsDirectory)
         executor.responseCache = database
+        executor.baselines = ProbeBaselineStore(suite: suite, database: database, runID: runID)
         executor.features = features
         do {
             try runCells(cells, runID: runID, host: host, executor: &executor, outcome: &outcome)

@@ -28,18 +28,21 @@ struct DataOptions: ParsableArguments {
 
     /// Reads one file (or MDS folder); label indices follow `labelNames` when given.
     func read(_ path: String, labelNames fixed: [String]? = nil) throws -> LabelledDataset {
-        let dataset: Dataset
+        try LabelledDataset(try dataset(path), labelNames: fixed, source: path)
+    }
+
+    /// Reads one file (or MDS folder) as samples.
+    func dataset(_ path: String) throws -> Dataset {
         switch format {
-        case .jsonl: dataset = try DatasetReaders.jsonLines(path: path)
-        case .sst2: dataset = try DatasetReaders.sst2(path: path)
-        case .mds: dataset = try DatasetReaders.multiDomainSentiment(folder: path)
-        case .davidson: dataset = try DatasetReaders.davidson(path: path)
+        case .jsonl: return try DatasetReaders.jsonLines(path: path)
+        case .sst2: return try DatasetReaders.sst2(path: path)
+        case .mds: return try DatasetReaders.multiDomainSentiment(folder: path)
+        case .davidson: return try DatasetReaders.davidson(path: path)
         case .csv, .tsv:
-            dataset = try DatasetReaders.delimited(
+            return try DatasetReaders.delimited(
                 path: path, textColumn: textColumn, labelColumn: labelColumn, pairColumn: pairColumn,
                 delimiter: format == .tsv ? "\t" : ",")
         }
-        return try LabelledDataset(dataset, labelNames: fixed, source: path)
     }
 
     /// Reads only the texts of one file (or MDS folder): JSONL needs no label field here.

@@ -9,9 +9,11 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export runs, cells and metrics as JSON or CSV.",
         discussion: """
-            JSON holds every run with its cells, metrics, epochs and artifacts. CSV holds one \
-            row per metric: run, cell, strategy, seed, chain, stage, task, split, metric, value \
-            and interval; a run's verdicts follow as rows with split 'verdict' (transfer \
+            JSON holds every run with its cells, metrics, epochs, artifacts, verdicts and probe \
+            results (probe_metrics, probe_drift, probe_baselines). CSV holds one row per metric: \
+            run, cell, strategy, seed, chain, stage, task, split, metric, value and interval; \
+            probe rows have split probe:NAME, drift:NAME or harm-drift:NAME and metric \
+            METRIC[GROUP]; a run's verdicts follow as rows with split 'verdict' (transfer \
             results: status holds the label, metric the kind) and 'divergence'.
             """)
 
@@ -35,7 +37,9 @@ struct ExportCommand: ParsableCommand {
         case .json:
             let runs = try runIDs.map { id -> [String: Any] in
                 var object = RunsFormatting.runObject(try store.run(id: id))
-                object["cells"] = try store.cells(ofRun: id).map(RunsFormatting.cellObject)
+                let probes = try store.probeResults(ofRun: id)
+                object["cells"] = try store.cells(ofRun: id).map { RunsFormatting.cellObject($0, probes: probes) }
+                object["probe_baselines"] = RunsFormatting.baselineObjects(probes)
                 object["verdicts"] = RunsFormatting.verdictObject(try store.verdicts(ofRun: id))
                 return object
             }
@@ -46,6 +50,7 @@ struct ExportCommand: ParsableCommand {
             var lines = ["run_id,run_tag,cell_key,strategy,options,seed,chain,target_task,status,stage,task,split,metric,value,low,high"]
             for id in runIDs {
                 let run = try store.run(id: id)
+                let probes = try store.probeResults(ofRun: id)
                 for detail in try store.cells(ofRun: id) {
                     let cell = detail.cell
                     let prefix = [String(id), run.tag ?? "", cell.key, cell.strategy, cell.options, String(cell.seed),
@@ -53,6 +58,10 @@ struct ExportCommand: ParsableCommand {
                     for metric in detail.metrics {
                         let fields = prefix + [String(metric.stage), metric.task, metric.split, metric.name, String(metric.value),
                                                metric.low.map { String($0) } ?? "", metric.high.map { String($0) } ?? ""]
+                        lines.append(fields.map(Self.csvField).joined(separator: ","))
+                    }
+                    let stage = max(cell.chainTasks.count - 1, 0)
+                    for fields in RunsFormatting.probeCSVRows(prefix: prefix, stage: stage, cellID: cell.id, results: probes) {
                         lines.append(fields.map(Self.csvField).joined(separator: ","))
                     }
                 }

@@ -55,9 +55,11 @@ struct RunsShowCommand: ParsableCommand {
         let runID = try RunsFormatting.resolveRunID(id, store: store)
         let run = try store.run(id: runID)
         let cells = try store.cells(ofRun: runID)
+        let probes = try store.probeResults(ofRun: runID)
         if json {
             var object = RunsFormatting.runObject(run)
-            object["cells"] = cells.map(RunsFormatting.cellObject)
+            object["cells"] = cells.map { RunsFormatting.cellObject($0, probes: probes) }
+            object["probe_baselines"] = RunsFormatting.baselineObjects(probes)
             object["verdicts"] = RunsFormatting.verdictObject(try store.verdicts(ofRun: runID))
             try RunsFormatting.printJSON(object)
             return
@@ -88,6 +90,10 @@ struct RunsShowCommand: ParsableCommand {
                          cell.wallSeconds.map(RunsFormatting.duration) ?? "-"])
         }
         print(RunsFormatting.table(rows), terminator: "")
+        if let probeTable = RunsFormatting.probeTable(cells, results: probes) {
+            print("\nprobes (drift from the base model; harm drift > 0 moved toward harm; per metric the worst group):")
+            print(probeTable, terminator: "")
+        }
         if !failures.isEmpty {
             print("\nfailed cells:")
             for failure in failures { print("  \(failure)") }
@@ -149,6 +155,12 @@ enum RunsFormatting {
         object["tag"] = run.tag ?? NSNull()
         object["git_revision"] = run.gitRevision ?? NSNull()
         object["shard"] = run.shard ?? NSNull()
+        return object
+    }
+
+    static func cellObject(_ detail: RunCellDetail, probes: RunProbeResults) -> [String: Any] {
+        var object = cellObject(detail)
+        addProbes(to: &object, cellID: detail.cell.id, results: probes)
         return object
     }
 
