@@ -21,6 +21,8 @@ demo: build
 	$(BIN) runs show latest --db $(DB)
 	@echo
 	@echo "Results database: $(abspath $(DB))  (query it with sqlite3; see docs/schema.md)"
+	@echo "Report:"
+	@$(BIN) report --db $(DB) --run latest
 
 test: setup
 	$(SWIFT) build $(TEST_FLAGS)

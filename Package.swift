@@ -63,13 +63,13 @@ let package = Package(
         .target(
             name: "Suites",
             dependencies: [
-                "Adaptation", "Evaluation", "Probes", "Backends", "ResultStore", .product(name: "Yams", package: "Yams"),
+                "Adaptation", "Evaluation", "Probes", "Backends", "ResultStore", "Reports", .product(name: "Yams", package: "Yams"),
             ]),
         .target(name: "Reports", dependencies: ["ResultStore"]),
         .executableTarget(
             name: "adapteval",
             dependencies: [
-                "Transformers", "Adaptation", "Backends", "Evaluation", "Probes", "ResultStore", "Suites",
+                "Transformers", "Adaptation", "Backends", "Evaluation", "Probes", "ResultStore", "Suites", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -88,10 +88,11 @@ let package = Package(
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "TestSupport"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "Probes", "ResultStore", "TestSupport"]),
         .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "TestSupport"]),
-        .testTarget(name: "SuitesTests", dependencies: ["Suites", "TestSupport"]),
+        .testTarget(name: "SuitesTests", dependencies: ["Suites", "Reports", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
         .testTarget(
-            name: "AdaptEvalCLITests", dependencies: ["Transformers", "ResultStore", "Reports", "TestSupport"],
+            name: "AdaptEvalCLITests",
+            dependencies: ["Transformers", "ResultStore", "Reports", "TestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Golden"]),
     ]
 )

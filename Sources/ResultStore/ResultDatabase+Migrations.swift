@@ -306,6 +306,7 @@ extension ResultDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v3-gate-verdicts", migrate: createGateVerdictTables)
         return migrator
     }
 }

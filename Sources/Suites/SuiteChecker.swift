@@ -51,6 +51,7 @@ struct SuiteChecker {
         checkEvaluation()
         let remoteProbes = checkRemoteProbes(model: model)
         let probes = checkProbes(tasks: tasks)
+        checkGates()
         guard let model else { return nil }
         return Resolved(model: model, tasks: tasks, chains: chains, remoteProbes: remoteProbes, probes: probes)
     }

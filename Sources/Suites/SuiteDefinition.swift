@@ -21,10 +21,12 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
     public var remoteProbes: [RemoteProbeSpec] = []
     /// Bias and toxicity probes on the base model and the adapted models.
     public var probes: [ProbeSpec] = []
+    /// Release gates `adapteval gate` checks; nil gets `GateSpec.defaultGates`.
+    public var gates: [GateSpec]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, version, description, model, datasets, tasks, chains, multitask, strategies, seeds, training, evaluation, probes
-        case remoteProbes = "remote_probes"
+        case remoteProbes = "remote_probes", gates
     }
 
     static var placeholder: SuiteDefinition {
@@ -73,6 +75,7 @@ public struct SuiteDefinition: Decodable, Sendable, Equatable, Placeholder {
         evaluation = try c.decodeIfPresent(EvaluationSpec.self, forKey: .evaluation) ?? .placeholder
         remoteProbes = try c.decodeIfPresent([RemoteProbeSpec].self, forKey: .remoteProbes) ?? []
         probes = try c.decodeIfPresent([ProbeSpec].self, forKey: .probes) ?? []
+        gates = try c.decodeIfPresent([GateSpec].self, forKey: .gates)
     }
 }
 

@@ -235,8 +235,9 @@ public final class SuiteRunner: @unchecked Sendable {
             var strategies: [String]
             var seeds: [UInt64]
             var cells: [String]
+            var gates: [GateSpec]?
             enum CodingKeys: String, CodingKey {
-                case name, version, model, modelSHA256 = "model_sha256", tasks, chains, strategies, seeds, cells
+                case name, version, model, modelSHA256 = "model_sha256", tasks, chains, strategies, seeds, cells, gates
             }
         }
         let summary = Summary(
@@ -246,7 +247,7 @@ public final class SuiteRunner: @unchecked Sendable {
                 ($0.name, ["train": $0.train.count, "validation": $0.validation.count, "test": $0.test.count])
             }),
             chains: suite.chains, strategies: suite.definition.strategies.map(\.displayName), seeds: suite.definition.seeds,
-            cells: cells.map(\.key))
+            cells: cells.map(\.key), gates: suite.definition.gates)
         return try CellConfiguration.canonical(summary)
     }
 

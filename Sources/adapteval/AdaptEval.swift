@@ -21,7 +21,8 @@ struct AdaptEval: ParsableCommand {
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, ModelCommand.self,
             CheckGradientsCommand.self, TrainCommand.self, RunCommand.self, RunsCommand.self, ExportCommand.self,
             MergeCommand.self, DivergeCommand.self, TransferabilityCommand.self, RecommendCommand.self, GenerateCommand.self,
-            ProbeCommand.self, ToxicityCommand.self, BenchCommand.self,
+            ProbeCommand.self, ToxicityCommand.self, BenchCommand.self, GateCommand.self, CompareCommand.self,
+            ReportCommand.self,
         ]
     )
 

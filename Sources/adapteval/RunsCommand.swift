@@ -5,7 +5,7 @@ import ResultStore
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs", abstract: "List runs and show their cells.",
-        subcommands: [RunsListCommand.self, RunsShowCommand.self])
+        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsTagCommand.self])
 }
 
 struct RunsListCommand: ParsableCommand {

@@ -26,6 +26,9 @@ import Transformers
         ("probe-counterfactual-help.txt", ["probe", "counterfactual", "--help"]),
         ("toxicity-train-help.txt", ["toxicity", "train", "--help"]),
         ("toxicity-score-help.txt", ["toxicity", "score", "--help"]),
+        ("gate-help.txt", ["gate", "--help"]),
+        ("compare-help.txt", ["compare", "--help"]),
+        ("runs-tag-help.txt", ["runs", "tag", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)

@@ -1,0 +1,212 @@
+import Evaluation
+import Foundation
+import Reports
+import ResultStore
+
+/// Loads one run from the results database into the report model (`adapteval report`).
+///
+/// Every number comes from what the database stores: scores and intervals from `metrics`,
+/// curves from `epochs`, transfer gains from `transfer_results`, drift from `probe_drift`, the
+/// verdict from `gate_verdicts`. Only the comparison with a baseline run, which nothing stores
+/// per pair of runs, is computed, with the same functions `compare` and `gate` use.
+public enum RunReport {
+    /// The report content of run `runID`, compared with `baselineRunID` when given.
+    public static func content(database: ResultDatabase, runID: Int64, baselineRunID: Int64? = nil) throws -> ReportContent {
+        let results = try RunResults(database: database, runID: runID)
+        let run = results.run
+        let details = try database.cells(ofRun: runID)
+        var content = ReportContent(
+            title: "\(run.suiteName): run \(runID)" + (run.tag.map { " (\($0))" } ?? ""), suiteName: run.suiteName,
+            runID: "\(runID)", tag: run.tag, status: run.status)
+        content.scores = scoreTable(results)
+        content.learningCurves = details.filter { $0.cell.status == .finished }.map(learningCurve)
+        content.efficiency = efficiency(results)
+        if let transfer = try database.transferResults(runID: runID) {
+            content.transfer = transferGains(transfer)
+        }
+        if let divergences = try database.divergences(runID: runID) {
+            content.divergence = divergence(divergences)
+        }
+        if let drift = try database.probeDrift(runID: runID) {
+            content.probeDrift = drift.map { row in
+                ReportContent.ProbeDrift(
+                    model: row.strategy + " · " + row.task, probe: row.probe, metric: row.metric,
+                    group: row.groupName.isEmpty ? "all" : row.groupName, base: row.base, adapted: row.adapted,
+                    delta: ReportContent.Estimate(row.adapted - row.base, low: nil, high: nil),
+                    exceedsThreshold: (row.harmLow ?? row.harmDrift) > 0)
+            }
+        }
+        if let baselineRunID {
+            let comparison = try RunComparison(database: database, candidateRunID: runID, baselineRunID: baselineRunID)
+            content.baseline = ReportContent.BaselineComparison(
+                baselineRunID: "\(baselineRunID)",
+                rows: comparison.rowsBySignificance.map { row in
+                    ReportContent.BaselineComparison.Row(
+                        task: row.key.task, strategy: row.key.strategy, chain: row.key.chain, metric: row.metric,
+                        candidate: row.candidate, baseline: row.baseline,
+                        difference: ReportContent.Estimate(
+                            row.difference?.estimate ?? row.candidate - row.baseline, low: row.difference?.interval.low,
+                            high: row.difference?.interval.high, seedCount: row.seeds),
+                        pValue: row.pValue, isSignificant: row.isSignificant(),
+                        test: row.mcNemar != nil ? "McNemar exact" : row.difference != nil ? "paired bootstrap (BCa)" : "none")
+                })
+            content.verdict.largestChanges = comparison.rows.filter { $0.metric == "accuracy" }
+                .sorted { abs($0.candidate - $0.baseline) > abs($1.candidate - $1.baseline) }.prefix(3).map(\.reportChange)
+        }
+        if let stored = try database.latestGateVerdict(candidateRunID: runID) {
+            content.verdict.outcome = GateVerdict.Outcome(rawValue: stored.outcome)?.reportOutcome ?? .notEvaluated
+            var order: [String] = []
+            var checks: [String: [GateResultRecord]] = [:]
+            for result in stored.results {
+                if checks[result.gate] == nil { order.append(result.gate) }
+                checks[result.gate, default: []].append(result)
+            }
+            content.verdict.gates = order.map { name in
+                let rows = checks[name] ?? []
+                let failed = rows.filter { $0.outcome == "failed" }
+                let outcome: ReportContent.Verdict.Outcome =
+                    !failed.isEmpty ? .failed : rows.contains { $0.outcome == "passed" } ? .passed : .notEvaluated
+                return ReportContent.Verdict.Gate(
+                    name: name, outcome: outcome,
+                    detail: (failed.isEmpty ? rows : failed).prefix(4).map(\.detail).joined(separator: "; ")
+                        + " (against run \(stored.baselineRunID))")
+            }
+        }
+        content.provenance = provenance(run, cells: details.map(\.cell))
+        return content
+    }
+
+    /// Strategy and route (rows) against target tasks (columns): test accuracy, mean over seeds,
+    /// with the stored interval when one seed stands behind it.
+    static func scoreTable(_ results: RunResults) -> ReportContent.ScoreTable {
+        let tasks = Array(Set(results.keys.map(\.task))).sorted()
+        var rows: [String: [String: ReportContent.Estimate]] = [:]
+        var rowOrder: [(strategy: String, route: String)] = []
+        for key in results.keys {
+            let route = route(of: key)
+            let rowKey = key.strategy + "\u{1F}" + route
+            if rows[rowKey] == nil { rowOrder.append((key.strategy, route)) }
+            guard let value = results.mean("accuracy", of: key) else { continue }
+            let cells = results.groups[key] ?? []
+            let single = cells.count == 1 ? cells.first?.metrics["accuracy"] : nil
+            rows[rowKey, default: [:]][key.task] = ReportContent.Estimate(
+                value, low: single?.low, high: single?.high, seedCount: cells.count)
+        }
+        return ReportContent.ScoreTable(
+            caption: "Test accuracy on each target task, mean over seeds (95% bootstrap interval for one seed)",
+            columns: tasks,
+            rows: rowOrder.map { row in
+                ReportContent.ScoreTable.Row(
+                    strategy: row.strategy, chain: row.route,
+                    scores: tasks.map { rows[row.strategy + "\u{1F}" + row.route]?[$0] })
+            })
+    }
+
+    /// "direct" or "via restaurants": the chain without its target.
+    static func route(of key: CellGroupKey) -> String {
+        let tasks = key.chain.components(separatedBy: " → ")
+        return tasks.count <= 1 ? "direct" : "via " + tasks.dropLast().joined(separator: " → ")
+    }
+
+    static func learningCurve(_ detail: RunCellDetail) -> ReportContent.LearningCurve {
+        let cell = detail.cell
+        let stage = cell.chainTasks.count - 1
+        let epochs = detail.epochs.filter { $0.stage == stage }
+        func points(_ name: String) -> [ReportContent.LearningCurve.Point] {
+            epochs.compactMap { epoch in epoch.value(name).map { ReportContent.LearningCurve.Point(Double(epoch.epoch), $0) } }
+        }
+        return ReportContent.LearningCurve(
+            title: "\(cell.strategy) · \(cell.chainTasks.joined(separator: " → ")) · seed \(cell.seed)", progress: .epoch,
+            trainLoss: points("train_loss"), validationLoss: points("validation_loss"),
+            trainAccuracy: points("train_accuracy"), validationAccuracy: points("validation_accuracy"),
+            selectedAt: epochs.last { $0.isBest }.map { Double($0.epoch) }, stopReason: cell.stopReason)
+    }
+
+    static func efficiency(_ results: RunResults) -> ReportContent.ParameterEfficiency {
+        ReportContent.ParameterEfficiency(
+            metric: "test accuracy",
+            entries: results.keys.compactMap { key in
+                let cells = results.groups[key] ?? []
+                guard let parameters = cells.first?.cell.trainableParameters, let score = results.mean("accuracy", of: key)
+                else { return nil }
+                let minutes = cells.compactMap(\.cell.wallSeconds).reduce(0, +) / 60 / Double(max(cells.count, 1))
+                return ReportContent.ParameterEfficiency.Entry(
+                    label: "\(key.strategy) · \(key.chain)", trainableParameters: parameters,
+                    score: ReportContent.Estimate(score, seedCount: cells.count), trainingMinutes: minutes)
+            })
+    }
+
+    static func transferGains(_ rows: [StoredTransferResult]) -> ReportContent.TransferGains {
+        let gains = rows.filter { $0.kind == "transfer_gain" && $0.value != nil }
+        return ReportContent.TransferGains(
+            metric: "test \(gains.first?.metric ?? "accuracy") gain",
+            comparisons: gains.map { row in
+                ReportContent.TransferGains.Comparison(
+                    label: "\(row.strategy): \(row.chainDescription)",
+                    gain: ReportContent.Estimate(row.value ?? 0, low: row.low, high: row.high),
+                    verdict: ReportContent.TransferGains.Comparison.Verdict(rawValue: row.label) ?? .inconclusive,
+                    adjustedPValue: row.pHolm)
+            })
+    }
+
+    /// Source tasks (rows) against target tasks (columns), one matrix per measure.
+    static func divergence(_ rows: [StoredDivergence]) -> ReportContent.DomainDivergence {
+        let domains = Array(Set(rows.flatMap { [$0.sourceTask, $0.targetTask] })).sorted()
+        func matrix(_ value: (StoredDivergence) -> Double) -> [[Double?]] {
+            domains.map { source in
+                domains.map { target in rows.first { $0.sourceTask == source && $0.targetTask == target }.map(value) }
+            }
+        }
+        return ReportContent.DomainDivergence(
+            domains: domains,
+            measures: [
+                .init(name: "Jensen–Shannon divergence", unit: "bits", values: matrix(\.jensenShannon)),
+                .init(name: "KL(source ‖ target)", unit: "bits", values: matrix(\.klSourceTarget)),
+                .init(name: "Cosine of mean embeddings", values: matrix(\.cosine)),
+                .init(name: "MMD²", values: matrix(\.mmd2), pValues: matrix(\.mmdPValue)),
+                .init(name: "Proxy A-distance", values: matrix(\.proxyADistance)),
+            ])
+    }
+
+    static func provenance(_ run: RunRecord, cells: [CellRecord]) -> [ReportContent.ProvenanceEntry] {
+        var entries = [
+            ReportContent.ProvenanceEntry("Suite", "\(run.suiteName) \(run.suiteVersion) (\(run.suitePath))"),
+            ReportContent.ProvenanceEntry("Suite sha256", run.suiteSHA256),
+        ]
+        let models = Dictionary(cells.map { ($0.model, $0.modelSHA256) }, uniquingKeysWith: { first, _ in first })
+        for (model, sha256) in models.sorted(by: { $0.key < $1.key }) {
+            entries.append(ReportContent.ProvenanceEntry("Model", "\(model) (model.safetensors sha256 \(sha256))"))
+        }
+        entries.append(ReportContent.ProvenanceEntry("Seeds", Set(cells.map(\.seed)).sorted().map(String.init).joined(separator: ", ")))
+        let data = dataHashes(cells)
+        if !data.isEmpty { entries.append(ReportContent.ProvenanceEntry("Data sha256", data.joined(separator: ", "))) }
+        entries += [
+            ReportContent.ProvenanceEntry("AdaptEval", run.adaptEvalVersion),
+            ReportContent.ProvenanceEntry("Git revision", run.gitRevision ?? "not in a git repository"),
+            ReportContent.ProvenanceEntry("Host", "\(run.host), \(run.threads) threads"),
+            ReportContent.ProvenanceEntry("Started", ISO8601DateFormatter().string(from: run.startedAt)),
+            ReportContent.ProvenanceEntry("Status", run.status.rawValue),
+        ]
+        if let shard = run.shard { entries.append(ReportContent.ProvenanceEntry("Shard", shard)) }
+        return entries
+    }
+
+    /// The sha256 of every data file the cells read: each cell's configuration (the JSON its
+    /// key hashes) lists them under `file_sha256`; each is listed once.
+    static func dataHashes(_ cells: [CellRecord]) -> [String] {
+        var hashes: [String] = []
+        func collect(_ value: Any, key: String?) {
+            if let object = value as? [String: Any] {
+                for (name, child) in object { collect(child, key: name) }
+            } else if let array = value as? [Any] {
+                for child in array { collect(child, key: key) }
+            } else if key == "file_sha256", let hash = value as? String, !hashes.contains(hash) {
+                hashes.append(hash)
+            }
+        }
+        for cell in cells {
+            if let object = try? JSONSerialization.jsonObject(with: Data(cell.config.utf8)) { collect(object, key: nil) }
+        }
+        return hashes
+    }
+}
