@@ -64,8 +64,8 @@ public final class ClassificationObjective: TrainingObjective {
         return values
     }
 
-    /// At most `limit` examples chosen without replacement, in their original order.
-    static func sample(_ examples: [LabelledExample], limit: Int, generator: inout SeededGenerator) -> [LabelledExample] {
+    /// At most `limit` items chosen without replacement, in their original order.
+    static func sample<Item>(_ examples: [Item], limit: Int, generator: inout SeededGenerator) -> [Item] {
         guard examples.count > limit else { return examples }
         var indices = Array(examples.indices)
         for index in 0..<limit {
