@@ -13,6 +13,8 @@ struct CellExecutor {
     /// Where adapted checkpoints go (one folder per evaluation key); nil keeps none.
     let artifactsDirectory: URL?
     var progress: ((_ stage: Int, _ stages: Int, TrainingProgress) -> Void)?
+    /// Pooled embeddings of unchanged encoders, shared by every cell of a run.
+    var featureCache = FeatureCache(directory: nil)
 
     /// What the adapt step produced.
     struct Adapted {
@@ -29,6 +31,9 @@ struct CellExecutor {
         var artifacts: [ArtifactRow] = []
         /// The cell whose checkpoint was loaded instead of training.
         var trainingCellID: Int64?
+        /// Embedding tasks of the chain, scored on `finalEncoder` after the last stage.
+        var embeddingTasks: [TaskData] = []
+        var finalEncoder: FrozenEncoder?
     }
 
     func execute(_ cell: PlannedCell, reusing stored: StoredAdaptation? = nil) throws -> CellResult {
@@ -44,13 +49,20 @@ struct CellExecutor {
         let last = cell.chain.count - 1
         var metrics = adapted.earlierMetrics
         var predictions = adapted.earlierPredictions
-        for (index, entry) in adapted.finalClassifiers.enumerated() {
-            let isTarget = index == adapted.finalClassifiers.count - 1 || cell.multitask != nil
+        for entry in adapted.finalClassifiers {
+            let isTarget = entry.task.name == cell.target || cell.multitask != nil
             let splits: [(String, [Sample])] = isTarget
                 ? [("validation", entry.task.validation), ("test", entry.task.test)] : [("test", entry.task.test)]
             let scored = try score(entry.classifier, task: entry.task, stage: last, seed: cell.seed, splits: splits)
             metrics += scored.metrics
             predictions += scored.predictions
+        }
+        if let encoder = adapted.finalEncoder {
+            for task in adapted.embeddingTasks {
+                let scored = try scoreEmbeddings(task, encoder: encoder, cell: cell, stage: last)
+                metrics += scored.metrics
+                predictions += scored.predictions
+            }
         }
         return CellResult(
             trainableParameters: adapted.trainableParameters, totalParameters: adapted.totalParameters,
@@ -69,8 +81,13 @@ struct CellExecutor {
         var earlier: [(task: String, classifier: Classifier)] = []
         var finals: [(task: TaskData, classifier: Classifier)] = []
         let stages = cell.chain.count
+        var encoderStages = EncoderStages(checkpoint: checkpoint, baseIdentity: suite.model.identity)
         for (stage, taskName) in cell.chain.enumerated() {
             let task = try suite.requireTask(taskName, field: "chain")
+            if task.kind != .classification {
+                try adaptOtherStage(task, stage: stage, cell: cell, state: &encoderStages, adapted: &adapted, generator: &generator)
+                continue
+            }
             let strategy = try cell.strategy.makeStrategy(labelDescriptions: task.labelDescriptions)
             let training = cell.training[stage]
             let trainExamples = try task.examples(.train)
@@ -78,6 +95,7 @@ struct CellExecutor {
                 base: checkpoint, labelNames: task.labelNames, training: trainExamples, pooling: training.pooling,
                 generator: &generator)
             classifier.maxLength = training.configuration.maxLength
+            if strategy.trains, classifier.model.parameters.contains(where: \.isTrainable) { encoderStages.encoderTrained = true }
             var history = TrainingHistory()
             if strategy.trains {
                 let trainer = Trainer(configuration: training.configuration)
@@ -93,7 +111,8 @@ struct CellExecutor {
             if stage == stages - 1 {
                 if let artifactsDirectory, suite.definition.evaluation.saveCheckpoints {
                     adapted.artifacts = try saveCheckpoint(
-                        classifier, strategy: strategy, earlierStages: earlier, key: cell.key, under: artifactsDirectory)
+                        classifier, strategy: strategy, earlierStages: earlier, includingWholeEncoder: stages > 1, key: cell.key,
+                        under: artifactsDirectory)
                 }
                 // Counted before `finish`, which merges LoRA adapters away.
                 adapted.trainableParameters = classifier.trainableParameterCount
@@ -113,6 +132,7 @@ struct CellExecutor {
             finals.append((task, classifier))
         }
         adapted.finalClassifiers = finals
+        try finishChain(cell, state: encoderStages, earlier: earlier, adapted: &adapted)
         return adapted
     }
 
@@ -157,14 +177,16 @@ struct CellExecutor {
         for stage in loaded.earlierStages {
             finals.append((try suite.requireTask(stage.task, field: "chain"), stage.classifier))
         }
-        finals.append((target, loaded.classifier))
+        if target.kind == .classification { finals.append((target, loaded.classifier)) }
         return Adapted(
             finalClassifiers: finals, epochs: stored.epochs,
             earlierMetrics: stored.metrics.filter { $0.stage < last },
             earlierPredictions: stored.predictions.filter { $0.stage < last },
             trainableParameters: stored.cell.trainableParameters ?? 0, totalParameters: stored.cell.totalParameters ?? 0,
             bestEpoch: stored.cell.bestEpoch, stopReason: stored.cell.stopReason ?? "", artifacts: stored.artifacts,
-            trainingCellID: stored.cell.trainingCellID ?? stored.cell.id)
+            trainingCellID: stored.cell.trainingCellID ?? stored.cell.id,
+            embeddingTasks: try cell.chain.map { try suite.requireTask($0, field: "chain") }.filter(\.kind.isEmbeddingTask),
+            finalEncoder: FrozenEncoder(identity: cell.adaptationKey, model: loaded.classifier.model, tokenizer: checkpoint.tokenizer))
     }
 
     /// A training history as stored rows of chain stage `stage`.
@@ -238,7 +260,7 @@ struct CellExecutor {
     /// killed run never leaves half a checkpoint under a key.
     func saveCheckpoint(
         _ classifier: Classifier, strategy: any AdaptationStrategy, earlierStages: [(task: String, classifier: Classifier)],
-        key: String, under directory: URL
+        includingWholeEncoder: Bool, key: String, under directory: URL
     ) throws -> [ArtifactRow] {
         let destination = directory.appendingPathComponent(key)
         let temporary = directory.appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).partial")
@@ -247,7 +269,7 @@ struct CellExecutor {
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         try AdaptedCheckpoint.save(
             classifier, strategy: strategy, baseSHA256: suite.model.weightsSHA256, to: temporary,
-            includingWholeEncoder: !earlierStages.isEmpty, earlierStages: earlierStages)
+            includingWholeEncoder: includingWholeEncoder, earlierStages: earlierStages)
         try? manager.removeItem(at: destination)
         try manager.moveItem(at: temporary, to: destination)
         return try [AdaptedCheckpoint.weightsFile, AdaptedCheckpoint.metadataFile].map { name in

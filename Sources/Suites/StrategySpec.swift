@@ -14,10 +14,16 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
     public var size: Int?
     public var length: Int?
     public var shots: Int?
+    /// `mlm` and `contrastive`: which weights train (full or lora).
+    public var method: String?
+    public var maskProbability: Double?
+    public var temperature: Double?
+    public var learnTemperature: Bool?
     public var training: TrainingSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, label, rank, alpha, dropout, targets, size, length, shots, training
+        case name, label, rank, alpha, dropout, targets, size, length, shots, method, maskProbability = "mask_probability"
+        case temperature, learnTemperature = "learn_temperature", training
     }
 
     static var placeholder: StrategySpec { StrategySpec(name: "") }
@@ -39,6 +45,10 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         size = try c.decodeIfPresent(Int.self, forKey: .size)
         length = try c.decodeIfPresent(Int.self, forKey: .length)
         shots = try c.decodeIfPresent(Int.self, forKey: .shots)
+        method = try c.decodeIfPresent(String.self, forKey: .method)
+        maskProbability = try c.decodeIfPresent(Double.self, forKey: .maskProbability)
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
+        learnTemperature = try c.decodeIfPresent(Bool.self, forKey: .learnTemperature)
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
     }
 
@@ -52,6 +62,10 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         if size != nil { keys.append(.size) }
         if length != nil { keys.append(.length) }
         if shots != nil { keys.append(.shots) }
+        if method != nil { keys.append(.method) }
+        if maskProbability != nil { keys.append(.maskProbability) }
+        if temperature != nil { keys.append(.temperature) }
+        if learnTemperature != nil { keys.append(.learnTemperature) }
         return keys
     }
 
@@ -65,6 +79,10 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         if let size { options.scalars["size"] = String(size) }
         if let length { options.scalars["length"] = String(length) }
         if let shots { options.scalars["shots"] = String(shots) }
+        if let method { options.scalars["method"] = method }
+        if let maskProbability { options.scalars["mask_probability"] = String(maskProbability) }
+        if let temperature { options.scalars["temperature"] = String(temperature) }
+        if let learnTemperature { options.scalars["learn_temperature"] = String(learnTemperature) }
         return options
     }
 

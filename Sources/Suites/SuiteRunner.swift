@@ -99,6 +99,7 @@ public final class SuiteRunner: @unchecked Sendable {
 
         var outcome = RunOutcome(runID: runID, computed: 0, reused: 0, failed: 0, seconds: 0)
         var executor = CellExecutor(suite: suite, artifactsDirectory: options.artifactsDirectory)
+        executor.featureCache = FeatureCache(directory: options.artifactsDirectory?.appendingPathComponent("features"))
         for (number, cell) in cells.enumerated() {
             observer?.cellStarted(cell, number: number + 1, of: cells.count)
             // beginCell links a finished cell with the same key as reused, in the same transaction.
