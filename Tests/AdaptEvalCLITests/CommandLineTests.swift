@@ -15,6 +15,8 @@ import Transformers
         ("runs-show-help.txt", ["runs", "show", "--help"]),
         ("export-help.txt", ["export", "--help"]),
         ("merge-help.txt", ["merge", "--help"]),
+        ("pretrain-help.txt", ["pretrain", "--help"]),
+        ("evaluate-embeddings-help.txt", ["evaluate-embeddings", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)
