@@ -1,3 +1,4 @@
+import Foundation
 import Transformers
 
 /// One task of a chain or of multi-task training.
@@ -39,23 +40,29 @@ public struct AdaptationChain {
     public init(stages: [Stage]) { self.stages = stages }
 
     /// Runs every stage in order; returns the last stage's classifier and every history.
-    public func run(base: Checkpoint, pooling: Pooling, generator: inout SeededGenerator) throws
+    public func run(base: Checkpoint, pooling: Pooling, generator: inout SeededGenerator,
+                    cache: FeatureCache = FeatureCache(directory: nil)) throws
         -> (classifier: Classifier, histories: [TrainingHistory])
     {
         guard !stages.isEmpty else { throw AdaptationError.invalidOption(name: "chain", reason: "has no stages") }
         var histories: [TrainingHistory] = []
         var last: Classifier?
+        var encoderUnchanged = true
         for stage in stages {
             let classifier = try stage.strategy.prepare(
                 base: base, labelNames: stage.task.labelNames, training: stage.task.training, pooling: pooling,
                 generator: &generator)
             classifier.maxLength = stage.configuration.maxLength
-            var history = TrainingHistory()
-            if stage.strategy.trains {
-                history = try Trainer(classifier: classifier, configuration: stage.configuration)
-                    .train(stage.task.training, validation: stage.task.validation)
-            }
+            // Features are the base encoder's only while no earlier stage changed it.
+            var encoder = try FrozenEncoder(base: base)
+            if !encoderUnchanged { encoder.identity += ":adapted:\(UUID().uuidString)" }
+            let features = type(of: stage.strategy).leavesEncoderUnchanged
+                ? FeatureSource(cache: cache, encoder: encoder, pooling: pooling, maxLength: stage.configuration.maxLength) : nil
+            let history = try StageAdaptation.run(
+                stage.strategy, classifier: classifier, training: stage.task.training, validation: stage.task.validation,
+                configuration: stage.configuration, taskName: stage.task.name, features: features, generator: &generator)
             stage.strategy.finish(classifier)
+            encoderUnchanged = encoderUnchanged && type(of: stage.strategy).leavesEncoderUnchanged
             histories.append(history)
             last = classifier
         }

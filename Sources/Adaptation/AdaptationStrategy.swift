@@ -18,6 +18,9 @@ public protocol AdaptationStrategy: Sendable {
     static var carriesAcrossStages: Bool { get }
     /// What it learns from: labelled examples (a classifier), unlabelled text or sentence pairs.
     static var trainingData: TrainingData { get }
+    /// Whether the encoder's weights stay exactly those it was given (only a head is set), so
+    /// its pooled features can be computed once and cached.
+    static var leavesEncoderUnchanged: Bool { get }
 
     /// The strategy with these options; throws `AdaptationError.invalidOption` naming a bad one.
     init(options: StrategyOptions) throws
@@ -55,6 +58,7 @@ extension AdaptationStrategy {
     public static var defaultLearningRate: Float { 1e-3 }
     public static var carriesAcrossStages: Bool { true }
     public static var trainingData: TrainingData { .labelledExamples }
+    public static var leavesEncoderUnchanged: Bool { false }
     public var options: StrategyOptions { StrategyOptions() }
     public var trains: Bool { true }
     public func attach(to model: BertModel, generator: inout SeededGenerator) throws {}
@@ -128,16 +132,81 @@ public struct FullFineTuning: AdaptationStrategy {
     }
 }
 
-/// The encoder is frozen; only the head trains.
-public struct LinearProbe: AdaptationStrategy {
+/// The encoder is frozen and a multinomial logistic regression is fitted to convergence on its
+/// pooled features, as SentEval, CLIP and MTEB evaluate linear probes: L-BFGS on scikit-learn's
+/// objective, with the inverse regularisation strength C chosen on the validation split from
+/// `LogisticRegression.defaultStrengthGrid`, the features computed once through the cache.
+public struct LinearProbe: FeatureFittedStrategy {
     public static let name = "linear-probe"
+    public static let leavesEncoderUnchanged = true
+    /// The C values tried.
+    public var strengthGrid = LogisticRegression.defaultStrengthGrid
+    public let trains = false
+
     public init() {}
     public init(options: StrategyOptions) throws {}
+
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                         generator: inout SeededGenerator) throws -> Classifier {
         let classifier = Classifier.fresh(base: base, labelNames: labelNames, pooling: pooling, generator: &generator)
         classifier.train { _ in false }
         return classifier
+    }
+
+    public func fit(_ classifier: Classifier, training: LabelledFeatureSet, validation: LabelledFeatureSet,
+                    generator: inout SeededGenerator) throws -> TrainingHistory {
+        let classes = classifier.labelNames.count
+        let selection = try LogisticRegression.fitSelectingStrength(
+            train: try LabelledFeatures(features: try training.matrix(), labels: training.labels, classCount: classes,
+                                        name: "training features"),
+            validation: try LabelledFeatures(features: try validation.matrix(), labels: validation.labels, classCount: classes,
+                                             name: "validation features"),
+            grid: strengthGrid)
+        classifier.head = try Self.head(from: selection.model, pooling: classifier.head.pooling)
+        var history = TrainingHistory()
+        let chosen = selection.candidates.firstIndex { $0.strength == selection.strength }
+        var sampleGenerator = SeededGenerator(seed: generator.next())
+        let sample = ClassificationObjective.sample(
+            Array(training.labels.indices), limit: TrainingMetric.trainingSampleLimit, generator: &sampleGenerator)
+        let checked = try classifier.evaluate(validation)
+        let seen = try classifier.evaluate(LabelledFeatureSet(
+            features: training.features.gatherRows(sample.map(Int32.init)), labels: sample.map { training.labels[$0] }))
+        for (index, candidate) in selection.candidates.enumerated() {
+            var values = [
+                TrainingMetric.validationAccuracy: candidate.validationAccuracy,
+                "regularization_strength": candidate.strength, "iterations": Double(candidate.iterations),
+            ]
+            if index == chosen {
+                values[TrainingMetric.validationLoss] = checked.loss
+                values[TrainingMetric.validationMacroF1] = checked.metrics.macroF1
+                values[TrainingMetric.trainEvaluationLoss] = seen.loss
+                values[TrainingMetric.trainAccuracy] = seen.metrics.accuracy
+            }
+            history.records.append(EpochRecord(
+                evaluation: index, epoch: 1, step: candidate.iterations, task: "task", learningRate: 0, seconds: 0, values: values))
+        }
+        history.bestEvaluation = chosen
+        history.bestEpoch = chosen.map { _ in 1 }
+        history.steps = selection.model.iterations
+        let grid = strengthGrid.map { String(format: "%g", $0) }.joined(separator: ", ")
+        history.stopReason = "logistic regression fitted by L-BFGS (\(selection.model.stop.rawValue), "
+            + "\(selection.model.iterations) iterations); C = \(String(format: "%g", selection.strength)) chosen on validation "
+            + "accuracy from \(grid)"
+        return history
+    }
+
+    /// A classification head computing the regression's logits: its rows for three or more
+    /// classes; for two, (0, wᵀx + b), whose softmax is the sigmoid of the log-odds.
+    static func head(from model: LogisticRegression, pooling: Pooling) throws -> ClassificationHead {
+        let hidden = model.featureCount
+        var weight = Tensor(shape: [model.classCount, hidden])
+        var bias = Tensor(shape: [model.classCount])
+        let firstRow = model.classCount == 2 ? 1 : 0
+        for row in 0..<model.coefficients.rows {
+            for column in 0..<hidden { weight[firstRow + row, column] = Float(model.coefficients[row, column]) }
+            bias.scalars[firstRow + row] = Float(model.intercepts[row])
+        }
+        return ClassificationHead(pooling: pooling, weight: weight, bias: bias)
     }
 }
 

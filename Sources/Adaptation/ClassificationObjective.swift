@@ -64,8 +64,8 @@ public final class ClassificationObjective: TrainingObjective {
         return values
     }
 
-    /// At most `limit` items chosen without replacement, in their original order.
-    static func sample<Item>(_ examples: [Item], limit: Int, generator: inout SeededGenerator) -> [Item] {
+    /// At most `limit` elements chosen without replacement, in their original order.
+    static func sample<Element>(_ examples: [Element], limit: Int, generator: inout SeededGenerator) -> [Element] {
         guard examples.count > limit else { return examples }
         var indices = Array(examples.indices)
         for index in 0..<limit {

@@ -42,6 +42,7 @@ public final class Classifier {
         let width = head.labelCount
         var start = 0
         while start < examples.count {
+            try Interruption.checkpoint()
             let end = min(start + max(1, batchSize), examples.count)
             let output = try model(TokenBatch(examples[start..<end].map(encode)))
             let logits = head(output).logits
@@ -53,17 +54,26 @@ public final class Classifier {
 
     /// Mean cross-entropy, the classification metrics and the predictions on labelled examples.
     public func evaluate(_ examples: [LabelledExample], batchSize: Int = 32) throws -> Evaluation {
-        let logits = try logits(examples, batchSize: batchSize)
-        let labels = examples.map(\.label)
-        let loss = examples.isEmpty ? 0 : Double(try CrossEntropy.lossAndGradient(logits: logits, labels: labels).loss)
+        try evaluation(logits: try logits(examples, batchSize: batchSize), labels: examples.map(\.label))
+    }
+
+    /// Loss, metrics, predictions and probabilities from logits [examples, labels].
+    func evaluation(logits: Tensor, labels: [Int]) throws -> Evaluation {
+        let loss = labels.isEmpty ? 0 : Double(try CrossEntropy.lossAndGradient(logits: logits, labels: labels).loss)
         let probabilities = logits.softmax()
         let width = head.labelCount
-        let predictions = (0..<examples.count).map { row in
+        let predictions = (0..<labels.count).map { row in
             (0..<width).max { logits[row, $0] < logits[row, $1] } ?? 0
         }
         return Evaluation(
             loss: loss, metrics: try ClassificationMetrics(gold: labels, predicted: predictions, labelNames: labelNames),
             predictions: predictions, probabilities: probabilities)
+    }
+
+    /// The same as `evaluate(_:)` from pooled features of the examples under this
+    /// classifier's (unchanged) encoder: no encoder pass.
+    public func evaluate(_ features: LabelledFeatureSet) throws -> Evaluation {
+        try evaluation(logits: head.logits(pooled: features.features), labels: features.labels)
     }
 
     public struct Evaluation: Sendable {

@@ -88,4 +88,9 @@ public struct FrozenEncoder {
         self.model = model
         self.tokenizer = tokenizer
     }
+
+    /// A checkpoint's own encoder, identified by its files' sha256.
+    public init(base: Checkpoint) throws {
+        self.init(identity: try base.identity(), model: base.model, tokenizer: base.tokenizer)
+    }
 }

@@ -5,6 +5,7 @@ import Transformers
 /// classifier, Radford et al. 2021).
 public struct ZeroShot: AdaptationStrategy {
     public static let name = "zero-shot"
+    public static let leavesEncoderUnchanged = true
     /// Suites give the descriptions per task (`label_descriptions`), the command line per run.
     public static let optionNames = ["descriptions"]
     public static let carriesAcrossStages = false
@@ -48,10 +49,11 @@ public struct ZeroShot: AdaptationStrategy {
 /// No gradient training: k examples per class are embedded and each class is represented by
 /// the normalised mean of its examples (prototypical networks, Snell et al. 2017); a text gets
 /// the label of the most cosine-similar prototype.
-public struct FewShot: AdaptationStrategy {
+public struct FewShot: FeatureFittedStrategy {
     public static let name = "few-shot"
     public static let optionNames = ["shots"]
     public static let carriesAcrossStages = false
+    public static let leavesEncoderUnchanged = true
     public let trains = false
     public var examplesPerClass = 8
     public var scale: Float = 20
@@ -64,33 +66,45 @@ public struct FewShot: AdaptationStrategy {
 
     public var options: StrategyOptions { StrategyOptions(scalars: ["shots": String(examplesPerClass)]) }
 
+    /// A prototype head with no prototypes yet; `fit` sets them from cached features.
     public func prepare(base: Checkpoint, labelNames: [String], training: [LabelledExample], pooling: Pooling,
                         generator: inout SeededGenerator) throws -> Classifier {
         guard examplesPerClass >= 1 else {
             throw AdaptationError.invalidOption(name: "shots", reason: "must be at least 1, got \(examplesPerClass)")
         }
-        let embedder = SentenceEmbedder(tokenizer: base.tokenizer, model: base.model, pooling: pooling, normalize: true)
-        let hidden = base.configuration.hiddenSize
-        var prototypes = Tensor(shape: [labelNames.count, hidden])
-        for label in labelNames.indices {
-            var candidates = training.filter { $0.label == label }
+        return Classifier.prototypes(
+            base: base, vectors: Tensor(shape: [labelNames.count, base.configuration.hiddenSize]), labelNames: labelNames,
+            pooling: pooling, scale: scale)
+    }
+
+    /// Each class's prototype: the normalised mean of k of its examples' normalised features,
+    /// drawn with the seed.
+    public func fit(_ classifier: Classifier, training: LabelledFeatureSet, validation: LabelledFeatureSet,
+                    generator: inout SeededGenerator) throws -> TrainingHistory {
+        let hidden = training.features.shape[1]
+        var prototypes = Tensor(shape: [classifier.labelNames.count, hidden])
+        for label in classifier.labelNames.indices {
+            var candidates = training.labels.indices.filter { training.labels[$0] == label }
             guard !candidates.isEmpty else {
                 throw AdaptationError.invalidData(
-                    path: "training data", line: nil, reason: "few-shot needs examples of label '\(labelNames[label])'")
+                    path: "training data", line: nil, reason: "few-shot needs examples of label '\(classifier.labelNames[label])'")
             }
             for index in stride(from: candidates.count - 1, to: 0, by: -1) {
                 candidates.swapAt(index, Int(generator.next() % UInt64(index + 1)))
             }
-            let chosen = candidates.prefix(examplesPerClass).map(\.text)
-            let vectors = try embedder.embed(Array(chosen))
             var mean = [Float](repeating: 0, count: hidden)
-            for row in 0..<vectors.shape[0] {
-                for column in 0..<hidden { mean[column] += vectors[row, column] }
+            for row in candidates.prefix(examplesPerClass) {
+                let vector = training.features.row(row)
+                let norm = max(vector.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+                for (column, value) in vector.enumerated() { mean[column] += value / norm }
             }
             let norm = max(mean.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
             for column in 0..<hidden { prototypes[label, column] = mean[column] / norm }
         }
-        return Classifier.prototypes(base: base, vectors: prototypes, labelNames: labelNames, pooling: pooling, scale: scale)
+        classifier.head.linear.weight.value = prototypes
+        var history = TrainingHistory()
+        history.stopReason = "few-shot prototypes from \(examplesPerClass) example(s) per class"
+        return history
     }
 }
 

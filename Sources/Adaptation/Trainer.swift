@@ -98,7 +98,7 @@ public final class Trainer {
             var pendingLoss = 0.0
             var touched: [ObjectIdentifier: Parameter] = [:]
             for (batchIndex, batch) in epochBatches.enumerated() {
-                if batchIndex % c.accumulationSteps == 0 { try Interruption.checkpoint() }
+                try Interruption.checkpoint()
                 var microPass = pass
                 microPass.seed = Dropout.siteSeed(step: c.seed, site: microStep)
                 microStep += 1

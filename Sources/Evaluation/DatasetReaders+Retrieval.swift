@@ -38,31 +38,14 @@ extension DatasetReaders {
     public static func retrievalCollection(folder: String, split: String = "test") throws -> RetrievalCollection {
         let base = URL(fileURLWithPath: folder)
         func file(_ name: String) -> String { base.appendingPathComponent(name).path }
-        var documents: [RetrievalCollection.Document] = []
-        var documentIDs = Set<String>()
-        for (line, object) in try jsonObjects(path: file("corpus.jsonl")) {
-            let id = try identifier(object, path: file("corpus.jsonl"), line: line)
-            guard let text = object["text"] as? String else {
-                throw EvaluationError.malformedFile(path: file("corpus.jsonl"), line: line, reason: "missing string field \"text\"")
-            }
-            guard documentIDs.insert(id).inserted else {
-                throw EvaluationError.malformedFile(path: file("corpus.jsonl"), line: line, reason: "document id '\(id)' appears twice")
-            }
-            let title = object["title"] as? String ?? ""
-            documents.append(.init(id: id, text: (title.isEmpty ? text : title + " " + text).trimmingCharacters(in: .whitespaces)))
+        let documents = try records(file("corpus.jsonl"), kind: "document").map { record in
+            let title = record.object["title"] as? String ?? ""
+            return RetrievalCollection.Document(
+                id: record.id, text: (title.isEmpty ? record.text : title + " " + record.text).trimmingCharacters(in: .whitespaces))
         }
-        var queryTexts: [(id: String, text: String)] = []
-        var queryIDs = Set<String>()
-        for (line, object) in try jsonObjects(path: file("queries.jsonl")) {
-            let id = try identifier(object, path: file("queries.jsonl"), line: line)
-            guard let text = object["text"] as? String else {
-                throw EvaluationError.malformedFile(path: file("queries.jsonl"), line: line, reason: "missing string field \"text\"")
-            }
-            guard queryIDs.insert(id).inserted else {
-                throw EvaluationError.malformedFile(path: file("queries.jsonl"), line: line, reason: "query id '\(id)' appears twice")
-            }
-            queryTexts.append((id, text))
-        }
+        let queryTexts = try records(file("queries.jsonl"), kind: "query")
+        let documentIDs = Set(documents.map(\.id))
+        let queryIDs = Set(queryTexts.map(\.id))
         let nested = file("qrels/\(split).tsv")
         let qrelsPath = FileManager.default.fileExists(atPath: nested) ? nested : file("qrels.tsv")
         let table = try DelimitedText(contentsOf: qrelsPath, delimiter: "\t", quoting: false)
@@ -91,6 +74,22 @@ extension DatasetReaders {
             name: base.lastPathComponent, documents: documents,
             queries: queryTexts.filter { judgements[$0.id] != nil }.map { .init(id: $0.id, text: $0.text) },
             judgements: judgements)
+    }
+
+    /// The records of a BEIR JSON Lines file with their `_id` and `text`, ids unique.
+    private static func records(_ path: String, kind: String) throws -> [(id: String, text: String, object: [String: Any])] {
+        var seen = Set<String>()
+        return try jsonObjects(path: path).map { row in
+            let (line, object) = row
+            let id = try identifier(object, path: path, line: line)
+            guard let text = object["text"] as? String else {
+                throw EvaluationError.malformedFile(path: path, line: line, reason: "missing string field \"text\"")
+            }
+            guard seen.insert(id).inserted else {
+                throw EvaluationError.malformedFile(path: path, line: line, reason: "\(kind) id '\(id)' appears twice")
+            }
+            return (id, text, object)
+        }
     }
 
     /// The `_id` of a BEIR record (a string, or a number written as one).

@@ -1,12 +1,21 @@
+import Evaluation
 import Foundation
 import GRDB
 
 /// The results database: one SQLite file in WAL mode, so `sqlite3`, reports and other processes
 /// can read while a run writes. Every write is one transaction.
+///
+/// Opened for writing, a new file is created and migrated privately and then linked into place,
+/// so processes starting on the same new path at once never migrate it together. Opened for
+/// reading, nothing is ever written, also when the file or its folder is read-only (see
+/// `openForReading` and docs/schema.md, "Read-only databases").
 public final class ResultDatabase: Sendable {
     /// The file's path, as given.
     public let path: String
-    let writer: DatabasePool
+    /// Whether SQLite reads the file as unchangeable (a copy this process may not write; see
+    /// `openForReading`).
+    public let isImmutable: Bool
+    let writer: any DatabaseWriter
 
     /// Opens (creating when absent) and migrates the database at `path`.
     ///
@@ -15,19 +24,12 @@ public final class ResultDatabase: Sendable {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
-        configuration.readonly = readOnly
         configuration.label = "adapteval-results"
-        if readOnly, !FileManager.default.fileExists(atPath: path) {
-            throw ResultStoreError.cannotOpen(path: path, reason: "no such file")
-        }
-        let directory = (path as NSString).deletingLastPathComponent
-        if !readOnly, !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            throw ResultStoreError.cannotOpen(path: path, reason: "the folder \(directory) does not exist")
-        }
-        do {
-            writer = try DatabasePool(path: path, configuration: configuration)
-        } catch {
-            throw ResultStoreError.cannotOpen(path: path, reason: Self.describe(error))
+        if readOnly {
+            (writer, isImmutable) = try Self.openForReading(path, configuration: configuration)
+        } else {
+            writer = try Self.openForWriting(path, configuration: configuration)
+            isImmutable = false
         }
         let migrator = Self.migrator
         do {
@@ -36,15 +38,28 @@ public final class ResultDatabase: Sendable {
             }
             let unknown = applied.subtracting(migrator.migrations)
             guard unknown.isEmpty else { throw ResultStoreError.newerSchema(path: path, unknown: unknown.sorted()) }
-            if !readOnly {
-                try migrator.migrate(writer)
-            } else if applied.isEmpty {
-                throw ResultStoreError.cannotOpen(path: path, reason: "not an AdaptEval results database (no schema)")
+            if readOnly {
+                if applied.isEmpty {
+                    throw ResultStoreError.cannotOpen(path: path, reason: "not an AdaptEval results database (no schema)")
+                }
+            } else if applied != Set(migrator.migrations) {
+                try Self.migrate(writer, with: migrator)
             }
         } catch let error as ResultStoreError {
             throw error
         } catch {
-            throw ResultStoreError.cannotOpen(path: path, reason: Self.describe(error))
+            throw readOnly ? ResultStoreError.cannotOpen(path: path, reason: Self.describe(error)) : Self.openingError(path, error)
+        }
+    }
+
+    /// Applies the migrations the file lacks. GRDB reads which are applied before its
+    /// transaction, so another process may apply the same ones in between (ours then fails on
+    /// tables that exist): what counts is that the schema is complete afterwards.
+    static func migrate(_ writer: any DatabaseWriter, with migrator: DatabaseMigrator) throws {
+        do {
+            try migrator.migrate(writer)
+        } catch {
+            guard (try? writer.read({ db in try migrator.hasCompletedMigrations(db) })) == true else { throw error }
         }
     }
 
@@ -73,21 +88,33 @@ public final class ResultDatabase: Sendable {
     /// Runs one write transaction, wrapping SQLite errors with the path.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try writer.write(body) } catch let error as ResultStoreError { throw error } catch {
+            if let error = error as? DatabaseError, error.resultCode == .SQLITE_READONLY {
+                throw ResultStoreError.readOnly(path: path, reason: Self.describe(error))
+            }
             throw ResultStoreError.failed(path: path, reason: Self.describe(error))
         }
     }
 
+    /// SQLite's message, or plain words for a file error.
     static func describe(_ error: Error) -> String {
         if let error = error as? DatabaseError {
             return error.message ?? error.description
         }
-        return error.localizedDescription
+        return FileSystemErrorDescription.message(for: error)
     }
 
     /// Moves the write-ahead log into the main file, so copying the .sqlite file alone is enough.
-    public func checkpoint() throws {
+    ///
+    /// Best effort: while another process reads (a second run on the same file, `runs list`),
+    /// the log cannot be emptied and SQLite answers "database is locked"; nothing is lost, and
+    /// the last writer to close the file moves the log in. Returns whether it was emptied.
+    @discardableResult
+    public func checkpoint() throws -> Bool {
         do {
             _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            return true
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return false
         } catch {
             throw ResultStoreError.failed(path: path, reason: Self.describe(error))
         }

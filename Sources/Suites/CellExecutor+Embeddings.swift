@@ -14,7 +14,7 @@ extension CellExecutor {
     {
         let training = cell.training[cell.chain.firstIndex(of: task.name) ?? stage]
         let evaluator = EmbeddingEvaluator(
-            encoder: encoder, cache: featureCache, pooling: training.pooling, maxLength: training.configuration.maxLength)
+            encoder: encoder, cache: features, pooling: training.pooling, maxLength: training.configuration.maxLength)
         let settings = suite.definition.evaluation
         var metrics: [MetricRow] = []
         var predictions: [PredictionRow] = []

@@ -12,9 +12,9 @@ struct CellExecutor {
     let suite: Suite
     /// Where adapted checkpoints go (one folder per evaluation key); nil keeps none.
     let artifactsDirectory: URL?
+    /// Pooled features of frozen encoders, shared by every cell of the run.
+    var features = FeatureCache(directory: nil)
     var progress: ((_ stage: Int, _ stages: Int, TrainingProgress) -> Void)?
-    /// Pooled embeddings of unchanged encoders, shared by every cell of a run.
-    var featureCache = FeatureCache(directory: nil)
 
     /// What the adapt step produced.
     struct Adapted {
@@ -34,6 +34,8 @@ struct CellExecutor {
         /// Embedding tasks of the chain, scored on `finalEncoder` after the last stage.
         var embeddingTasks: [TaskData] = []
         var finalEncoder: FrozenEncoder?
+        /// Set when the encoder is the base model's, unchanged: scoring reads cached features.
+        var features: FeatureSource?
     }
 
     func execute(_ cell: PlannedCell, reusing stored: StoredAdaptation? = nil) throws -> CellResult {
@@ -53,7 +55,8 @@ struct CellExecutor {
             let isTarget = entry.task.name == cell.target || cell.multitask != nil
             let splits: [(String, [Sample])] = isTarget
                 ? [("validation", entry.task.validation), ("test", entry.task.test)] : [("test", entry.task.test)]
-            let scored = try score(entry.classifier, task: entry.task, stage: last, seed: cell.seed, splits: splits)
+            let scored = try score(entry.classifier, task: entry.task, stage: last, seed: cell.seed, splits: splits,
+                                   features: adapted.features)
             metrics += scored.metrics
             predictions += scored.predictions
         }
@@ -96,20 +99,18 @@ struct CellExecutor {
                 generator: &generator)
             classifier.maxLength = training.configuration.maxLength
             if strategy.trains, classifier.model.parameters.contains(where: \.isTrainable) { encoderStages.encoderTrained = true }
-            var history = TrainingHistory()
-            if strategy.trains {
-                let trainer = Trainer(configuration: training.configuration)
-                if let progress { trainer.progress = { progress(stage, stages, $0) } }
-                history = try trainer.train(ClassificationObjective(
-                    classifier: classifier, training: trainExamples, validation: try task.examples(.validation),
-                    taskName: taskName, evaluationBatchSize: max(training.configuration.batchSize, 32),
-                    sampleSeed: training.configuration.seed))
-            } else {
-                history.stopReason = "\(strategy.name) does not train"
-            }
+            // The encoder as earlier stages left it: a pretrained or contrastive encoder has its own identity.
+            let features = type(of: strategy).leavesEncoderUnchanged
+                ? featureSource(encoderStages.encoder(cell: cell, afterStage: stage), training: training) : nil
+            adapted.features = features
+            let history = try StageAdaptation.run(
+                strategy, classifier: classifier, training: trainExamples, validation: try task.examples(.validation),
+                configuration: training.configuration, taskName: taskName, features: features,
+                generator: &generator, progress: progress.map { report in { report(stage, stages, $0) } })
             adapted.epochs += Self.epochRows(history, stage: stage)
             if stage == stages - 1 {
                 if let artifactsDirectory, suite.definition.evaluation.saveCheckpoints {
+                    try Interruption.checkpoint()  // saving and hashing a whole encoder takes a second or more
                     adapted.artifacts = try saveCheckpoint(
                         classifier, strategy: strategy, earlierStages: earlier, includingWholeEncoder: stages > 1, key: cell.key,
                         under: artifactsDirectory)
@@ -124,7 +125,7 @@ struct CellExecutor {
             if stage < stages - 1 {
                 let scored = try score(classifier, task: task, stage: stage, seed: cell.seed, splits: [
                     ("validation", task.validation), ("test", task.test),
-                ])
+                ], features: features)
                 adapted.earlierMetrics += scored.metrics
                 adapted.earlierPredictions += scored.predictions
                 earlier.append((taskName, classifier))
@@ -178,6 +179,13 @@ struct CellExecutor {
             finals.append((try suite.requireTask(stage.task, field: "chain"), stage.classifier))
         }
         if target.kind == .classification { finals.append((target, loaded.classifier)) }
+        let leavesEncoder = StrategyRegistry.type(named: cell.strategy.name)?.leavesEncoderUnchanged == true
+        let tasks = try cell.chain.map { try suite.requireTask($0, field: "chain") }
+        // Only a pretraining or pair stage changes the encoder of a cell whose strategy leaves it.
+        let encoderTrained = !leavesEncoder || tasks.contains { $0.kind == .text || $0.kind == .pairs }
+        let encoder = FrozenEncoder(
+            identity: encoderTrained ? cell.adaptationKey : suite.model.identity, model: loaded.classifier.model,
+            tokenizer: checkpoint.tokenizer)
         return Adapted(
             finalClassifiers: finals, epochs: stored.epochs,
             earlierMetrics: stored.metrics.filter { $0.stage < last },
@@ -185,8 +193,13 @@ struct CellExecutor {
             trainableParameters: stored.cell.trainableParameters ?? 0, totalParameters: stored.cell.totalParameters ?? 0,
             bestEpoch: stored.cell.bestEpoch, stopReason: stored.cell.stopReason ?? "", artifacts: stored.artifacts,
             trainingCellID: stored.cell.trainingCellID ?? stored.cell.id,
-            embeddingTasks: try cell.chain.map { try suite.requireTask($0, field: "chain") }.filter(\.kind.isEmbeddingTask),
-            finalEncoder: FrozenEncoder(identity: cell.adaptationKey, model: loaded.classifier.model, tokenizer: checkpoint.tokenizer))
+            embeddingTasks: tasks.filter(\.kind.isEmbeddingTask), finalEncoder: encoder,
+            features: leavesEncoder ? featureSource(encoder, training: cell.training[last]) : nil)
+    }
+
+    /// Frozen features of an encoder, through the run's cache.
+    func featureSource(_ encoder: FrozenEncoder, training: ResolvedTraining) -> FeatureSource {
+        FeatureSource(cache: features, encoder: encoder, pooling: training.pooling, maxLength: training.configuration.maxLength)
     }
 
     /// A training history as stored rows of chain stage `stage`.
@@ -200,7 +213,8 @@ struct CellExecutor {
 
     /// The suite's metrics (with bootstrap intervals) and the predictions on each split.
     func score(
-        _ classifier: Classifier, task: TaskData, stage: Int, seed: UInt64, splits: [(name: String, samples: [Sample])]
+        _ classifier: Classifier, task: TaskData, stage: Int, seed: UInt64, splits: [(name: String, samples: [Sample])],
+        features: FeatureSource? = nil
     ) throws -> (metrics: [MetricRow], predictions: [PredictionRow]) {
         let evaluation = suite.definition.evaluation
         let wanted = Set(evaluation.metrics)
@@ -208,7 +222,7 @@ struct CellExecutor {
         var predictions: [PredictionRow] = []
         for split in splits {
             let examples = try task.labelled(split.samples, split: split.name)
-            let result = try classifier.evaluate(examples)
+            let result = try features.map { try classifier.evaluate($0.features(of: examples)) } ?? classifier.evaluate(examples)
             let gold = examples.map(\.label)
             let width = task.labelNames.count
             let probabilities = (0..<gold.count).map { row in (0..<width).map { Double(result.probabilities[row, $0]) } }
@@ -266,12 +280,21 @@ struct CellExecutor {
         let temporary = directory.appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).partial")
         let manager = FileManager.default
         try? manager.removeItem(at: temporary)
-        try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-        try AdaptedCheckpoint.save(
-            classifier, strategy: strategy, baseSHA256: suite.model.weightsSHA256, to: temporary,
-            includingWholeEncoder: includingWholeEncoder, earlierStages: earlierStages)
-        try? manager.removeItem(at: destination)
-        try manager.moveItem(at: temporary, to: destination)
+        let needed = CheckpointSpace.estimatedBytes(classifier, wholeEncoder: includingWholeEncoder)
+        do {
+            try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+            try CheckpointSpace.ensureRoom(needed, in: directory, for: destination.appendingPathComponent(AdaptedCheckpoint.weightsFile))
+            try AdaptedCheckpoint.save(
+                classifier, strategy: strategy, baseSHA256: suite.model.weightsSHA256, to: temporary,
+                includingWholeEncoder: includingWholeEncoder, earlierStages: earlierStages)
+            try? manager.removeItem(at: destination)
+            try manager.moveItem(at: temporary, to: destination)
+        } catch {
+            // A failed save leaves nothing behind, not even the empty temporary folder.
+            try? manager.removeItem(at: temporary)
+            throw CheckpointSpace.failure(error, writing: temporary, to: destination, needed: needed)
+        }
+        try Interruption.checkpoint()
         return try [AdaptedCheckpoint.weightsFile, AdaptedCheckpoint.metadataFile].map { name in
             let url = destination.appendingPathComponent(name)
             let size = (try manager.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0

@@ -78,7 +78,7 @@ struct SuiteChecker {
             do {
                 hashes[file] = try ModelHashes.sha256(of: url)
             } catch {
-                log.record("cannot read \(url.path): \(error.localizedDescription)", field: field)
+                log.record("cannot read \(url.path): \(FileSystemErrorDescription.reasonOrDescription(of: error))", field: field)
             }
         }
         for required in ["config.json", "model.safetensors"] where hashes[required] == nil {
@@ -154,7 +154,7 @@ struct SuiteChecker {
             log.record(error.localizedDescription, field: fieldForError)
             return nil
         } catch {
-            log.record("\(url.path): \(error.localizedDescription)", field: field)
+            log.record("\(url.path): \(FileSystemErrorDescription.reasonOrDescription(of: error))", field: field)
             return nil
         }
         var renamed = dataset
@@ -171,7 +171,7 @@ struct SuiteChecker {
         do {
             hashes = try files.map { try SHA256.hex(ofFileAt: $0) }
         } catch {
-            log.record("cannot read \(url.path): \(error.localizedDescription)", field: field)
+            log.record("cannot read \(url.path): \(FileSystemErrorDescription.reasonOrDescription(of: error))", field: field)
             return nil
         }
         let source = TaskIdentity.Source(

@@ -31,6 +31,13 @@ public enum SuiteError: CategorizedError, Equatable, LocalizedError {
     case invalidArgument(name: String, reason: String)
     /// Some cells failed; their reasons are in the database (exit 3).
     case cellsFailed(count: Int, database: String)
+    /// Some planned cells were neither computed nor reused, e.g. because another live run was
+    /// computing them (exit 3: the run is not complete).
+    case cellsLeftUnfinished(count: Int, reasons: [String], database: String)
+    /// A file the run had to write could not be written (exit 3).
+    case cannotWrite(path: String, reason: String)
+    /// The user stopped the run; it is marked interrupted and resumes with the same command (exit 130).
+    case interrupted(runID: Int64, database: String)
 
     public var errorDescription: String? {
         switch self {
@@ -41,11 +48,22 @@ public enum SuiteError: CategorizedError, Equatable, LocalizedError {
             return "\(name): \(reason)"
         case .cellsFailed(let count, let database):
             return "\(count) cell(s) failed; see `adapteval runs show latest --db \(database)` for their reasons"
+        case .cellsLeftUnfinished(let count, let reasons, let database):
+            return "\(count) cell(s) left unfinished (\(reasons.joined(separator: "; "))); the run is incomplete: "
+                + "run the same command again once they are done to link them (`adapteval runs list --db \(database)`)"
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason)"
+        case .interrupted(let runID, let database):
+            return "interrupted; run \(runID) in \(database) is marked interrupted, its finished cells are saved: "
+                + "run the same command to resume"
         }
     }
 
     public var category: ErrorCategory {
-        if case .cellsFailed = self { return .runtimeFailure }
-        return .invalidInput
+        switch self {
+        case .invalidSuite, .invalidArgument: return .invalidInput
+        case .cellsFailed, .cellsLeftUnfinished, .cannotWrite: return .runtimeFailure
+        case .interrupted: return .interrupted
+        }
     }
 }

@@ -30,9 +30,16 @@ public struct RunOutcome: Sendable, Equatable {
     public var computed: Int
     public var reused: Int
     public var failed: Int
-    /// Cells another live run was computing.
+    /// Cells left unfinished: another live run was computing them.
     public var skipped = 0
+    /// Why cells were left unfinished, each reason once (e.g. "being computed by run 4").
+    public var skipReasons: [String] = []
     public var seconds: Double
+
+    mutating func skip(because reason: String) {
+        skipped += 1
+        if !skipReasons.contains(reason) { skipReasons.append(reason) }
+    }
 }
 
 /// Runs a plan's cells in order against a results database: reuses finished cells by content
@@ -50,12 +57,16 @@ public final class SuiteRunner: @unchecked Sendable {
         public var force = false
         /// Where adapted checkpoints go; nil keeps none.
         public var artifactsDirectory: URL?
+        /// Where frozen features are cached between cells and runs; nil keeps them in memory.
+        public var featuresDirectory: URL?
 
-        public init(tag: String? = nil, shard: (index: Int, count: Int)? = nil, force: Bool = false, artifactsDirectory: URL? = nil) {
+        public init(tag: String? = nil, shard: (index: Int, count: Int)? = nil, force: Bool = false, artifactsDirectory: URL? = nil,
+                    featuresDirectory: URL? = nil) {
             self.tag = tag
             self.shard = shard
             self.force = force
             self.artifactsDirectory = artifactsDirectory
+            self.featuresDirectory = featuresDirectory
         }
     }
 
@@ -80,6 +91,9 @@ public final class SuiteRunner: @unchecked Sendable {
         return try plan.shard(shard.index, of: shard.count)
     }
 
+    /// The run's frozen-feature cache (its folder from the options).
+    public private(set) lazy var features = FeatureCache(directory: options.featuresDirectory)
+
     public func run() throws -> RunOutcome {
         let started = Date()
         let cells = try cells()
@@ -99,8 +113,26 @@ public final class SuiteRunner: @unchecked Sendable {
 
         var outcome = RunOutcome(runID: runID, computed: 0, reused: 0, failed: 0, seconds: 0)
         var executor = CellExecutor(suite: suite, artifactsDirectory: options.artifactsDirectory)
-        executor.featureCache = FeatureCache(directory: options.artifactsDirectory?.appendingPathComponent("features"))
+        executor.features = features
+        do {
+            try runCells(cells, runID: runID, host: host, executor: &executor, outcome: &outcome)
+        } catch is InterruptedError {
+            // The cell in progress keeps its `running` row, which the next run replaces; finished
+            // cells are safe. Not a failure of the cell, so it is not marked failed.
+            try database.finishRun(id: runID, status: .interrupted)
+            throw SuiteError.interrupted(runID: runID, database: database.path)
+        }
+        outcome.seconds = Date().timeIntervalSince(started)
+        try database.finishRun(id: runID, status: outcome.failed > 0 ? .failed : outcome.skipped > 0 ? .interrupted : .finished)
+        return outcome
+    }
+
+    /// Walks the cells in order, stopping at the first safe point after an interrupt request.
+    private func runCells(
+        _ cells: [PlannedCell], runID: Int64, host: String, executor: inout CellExecutor, outcome: inout RunOutcome
+    ) throws {
         for (number, cell) in cells.enumerated() {
+            try Interruption.checkpoint()
             observer?.cellStarted(cell, number: number + 1, of: cells.count)
             // beginCell links a finished cell with the same key as reused, in the same transaction.
             let record = CellRecord(
@@ -113,14 +145,17 @@ public final class SuiteRunner: @unchecked Sendable {
                 isAlive: { $0.host == host && Self.processExists($0.processID) })
             {
             case .started(let started):
-                guard let id = started.id else { continue }
+                guard let id = started.id else {
+                    outcome.skip(because: "the database gave cell \(cell.key.prefix(12)) no id")
+                    continue
+                }
                 cellID = id
             case .alreadyFinished:
                 outcome.reused += 1
                 observer?.cellFinished(cell, number: number + 1, of: cells.count, outcome: .reused)
                 continue
             case .inProgressElsewhere(let other):
-                outcome.skipped += 1
+                outcome.skip(because: "being computed by run \(other.runID ?? 0)")
                 observer?.cellFinished(cell, number: number + 1, of: cells.count,
                                        outcome: .skipped(reason: "run \(other.runID ?? 0) is computing it"))
                 continue
@@ -141,16 +176,16 @@ public final class SuiteRunner: @unchecked Sendable {
                                        outcome: .computed(seconds: result.wallSeconds, accuracy: accuracy))
             } catch let error as ResultStoreError {
                 throw error
+            } catch let error where error is InterruptedError || Interruption.isRequested {
+                // Whatever a stopped computation threw, the cell did not fail: the next run computes it.
+                throw InterruptedError()
             } catch {
-                let reason = error.localizedDescription
+                let reason = FileSystemErrorDescription.message(for: error)
                 try database.failCell(id: cellID, error: reason, wallSeconds: Date().timeIntervalSince(cellStarted))
                 outcome.failed += 1
                 observer?.cellFinished(cell, number: number + 1, of: cells.count, outcome: .failed(reason: reason))
             }
         }
-        outcome.seconds = Date().timeIntervalSince(started)
-        try database.finishRun(id: runID, status: outcome.failed > 0 ? .failed : outcome.skipped > 0 ? .interrupted : .finished)
-        return outcome
     }
 
     /// Marks the current run interrupted (for a Ctrl-C handler).

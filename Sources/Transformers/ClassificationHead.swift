@@ -30,14 +30,30 @@ public struct ClassificationHead {
 
     /// The pooled vectors [sequences, hidden] and logits [sequences, labels].
     public func callAsFunction(_ output: EncoderOutput) -> (pooled: Tensor, logits: Tensor) {
-        guard let cosineScale else {
-            let pooled = output.pooled(pooling)
-            return (pooled, linear(pooled))
+        let pooled = output.pooled(pooling, normalize: cosineScale != nil)
+        return (pooled, project(pooled))
+    }
+
+    /// Logits of pooled vectors that are not yet normalised (a cosine head normalises them).
+    public func logits(pooled: Tensor) -> Tensor {
+        guard cosineScale != nil else { return project(pooled) }
+        var input = pooled
+        let width = pooled.shape[1]
+        for row in 0..<pooled.shape[0] {
+            let range = (row * width)..<((row + 1) * width)
+            let norm = max(input.scalars[range].reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+            for index in range { input.scalars[index] /= norm }
         }
-        let pooled = output.pooled(pooling, normalize: true)
+        return project(input)
+    }
+
+    /// The linear map, scaled for a cosine head.
+    func project(_ pooled: Tensor) -> Tensor {
         var logits = linear(pooled)
-        for index in 0..<logits.count { logits.scalars[index] *= cosineScale }
-        return (pooled, logits)
+        if let cosineScale {
+            for index in 0..<logits.count { logits.scalars[index] *= cosineScale }
+        }
+        return logits
     }
 
     /// From ∂L/∂logits, accumulates the head's gradients and returns ∂L/∂(hidden states),

@@ -1,3 +1,5 @@
+import Evaluation
+
 /// Texts in, one vector per text out: tokenizer, encoder and pooling together.
 public struct SentenceEmbedder {
     public let tokenizer: WordPieceTokenizer
@@ -44,6 +46,7 @@ public struct SentenceEmbedder {
         var result = Tensor(shape: [texts.count, width])
         var start = 0
         while start < order.count {
+            try Interruption.checkpoint()
             let chunk = Array(order[start..<min(start + batchSize, order.count)])
             let output = try model(TokenBatch(chunk.map { encodings[$0] }))
             let vectors = output.pooled(pooling, normalize: normalize)

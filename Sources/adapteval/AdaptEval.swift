@@ -52,11 +52,11 @@ struct AdaptEval: ParsableCommand {
             code = exitCode.rawValue
         case let error as any CategorizedError:
             printError(error.localizedDescription)
-            switch error.category {
-            case .invalidInput: code = ExitStatus.invalidInput
-            case .runtimeFailure: code = ExitStatus.runtimeFailure
-            case .interrupted: code = ExitStatus.interrupted
-            }
+            code = ExitStatus.code(for: error.category)
+        case let error where FileSystemErrorDescription.isFileSystemError(error):
+            // Foundation's own text is generic or a raw NSError dump; say what happened to which path.
+            printError(FileSystemErrorDescription.message(for: error))
+            code = ExitStatus.code(for: FileSystemErrorDescription.category(of: error) ?? .runtimeFailure)
         default:
             let parserCode = Self.exitCode(for: error)
             if parserCode == .success {
@@ -80,6 +80,14 @@ enum ExitStatus {
     static let invalidInput: Int32 = 2
     static let runtimeFailure: Int32 = 3
     static let interrupted: Int32 = 130
+
+    static func code(for category: ErrorCategory) -> Int32 {
+        switch category {
+        case .invalidInput: return invalidInput
+        case .runtimeFailure: return runtimeFailure
+        case .interrupted: return interrupted
+        }
+    }
 }
 
 

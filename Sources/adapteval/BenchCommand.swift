@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench", abstract: "Measure the speed of the numeric engine.",
         subcommands: [
             BenchForwardCommand.self, BenchTrainCommand.self, BenchMatrixCommand.self, BenchMaskedLanguageModelCommand.self,
-            BenchMaskedScoringCommand.self, BenchMaskedExportCommand.self,
+            BenchMaskedScoringCommand.self, BenchMaskedExportCommand.self, BenchLinearProbeCommand.self,
         ])
 }
 

@@ -20,6 +20,8 @@ struct ExportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Write to this file instead of standard output.") var output: String?
 
     func run() throws {
+        // A path that cannot be written fails before the database is read.
+        let destination = try output.map { try OutputFile($0, option: "-o") }
         let store = try ResultDatabase(path: database.absolutePath, readOnly: true)
         let runIDs: [Int64]
         if let runID {
@@ -55,8 +57,8 @@ struct ExportCommand: ParsableCommand {
             }
             text = lines.joined(separator: "\n") + "\n"
         }
-        if let output {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+        if let destination {
+            try destination.write(Data(text.utf8))
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import ResultStore
 import Suites
@@ -17,8 +18,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
             The suite expands into cells (model × strategy × task chain × seed), each with a \
             content key; a finished cell with the same key in the database is reused, not \
-            recomputed. Interrupted runs resume with the same command. Exit 3 when any cell \
-            failed (its reason is in the database), 130 when interrupted. \
+            recomputed. Ctrl-C (or SIGTERM) stops at the next safe point and marks the run \
+            interrupted; a second one stops at once. Interrupted runs resume with the same \
+            command. Exit 3 when any cell failed (its reason is in the database) or was left \
+            unfinished (another run was computing it), 130 when interrupted. \
             See docs/suite-format.md.
             """)
 
@@ -33,9 +36,13 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Write the outcome as JSON to standard output.") var json = false
 
     func run() throws {
+        // Before loading, so that Ctrl-C at any moment ends with 130 and a marked run.
+        let interruption = InterruptHandler.install()
         let loaded = try SuiteLoader().load(path: suite)
         let plan = try Plan(suite: loaded)
         let shardRange = try shard.map(Plan.parseShard)
+        // Stopped while loading: nothing has been written yet, and nothing will be.
+        try Interruption.checkpoint()
         if dryRun {
             let selected = try shardRange.map { try plan.shard($0.index, of: $0.count) } ?? plan.cells
             // A dry run reads the cache when there is one and never creates a database.
@@ -47,33 +54,46 @@ struct RunCommand: ParsableCommand {
         let store = try ResultDatabase(path: database.absolutePath)
         var options = SuiteRunner.Options(tag: tag, shard: shardRange, force: force)
         options.artifactsDirectory = URL(fileURLWithPath: artifacts ?? Self.defaultArtifacts(database.absolutePath))
+        options.featuresDirectory = URL(fileURLWithPath: Self.besideDatabase(database.absolutePath, suffix: "-features"))
         let runner = SuiteRunner(suite: loaded, plan: plan, database: store, options: options)
         let display = RunProgressDisplay()
         runner.observer = display
-        let interrupt = InterruptHandler { runner.markInterrupted() }
-        let outcome = try runner.run()
-        interrupt.cancel()
+        interruption.whenStoppingAtOnce { runner.markInterrupted() }
+        let outcome: RunOutcome
+        do {
+            // Once the run is over (finished, failed, incomplete or already marked interrupted),
+            // a late second Ctrl-C must not relabel it.
+            defer { interruption.whenStoppingAtOnce(nil) }
+            outcome = try runner.run()
+        }
         try store.checkpoint()
         if json {
             let object: [String: Any] = [
                 "run_id": outcome.runID, "database": store.path, "computed": outcome.computed, "reused": outcome.reused,
-                "failed": outcome.failed, "seconds": outcome.seconds, "suite": loaded.name,
+                "failed": outcome.failed, "unfinished": outcome.skipped, "seconds": outcome.seconds, "suite": loaded.name,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            let total = outcome.computed + outcome.reused + outcome.failed
+            let total = outcome.computed + outcome.reused + outcome.failed + outcome.skipped
             print("run \(outcome.runID) of \(loaded.name): \(total) cell(s): \(outcome.computed) computed, "
-                  + "\(outcome.reused) reused, \(outcome.failed) failed, in \(RunsFormatting.duration(outcome.seconds))")
+                  + "\(outcome.reused) reused, \(outcome.failed) failed"
+                  + (outcome.skipped > 0 ? ", \(outcome.skipped) left unfinished (\(outcome.skipReasons.joined(separator: "; ")))" : "")
+                  + ", in \(RunsFormatting.duration(outcome.seconds))")
             print("database: \(store.path)")
             print("see: adapteval runs show \(outcome.runID) --db \(store.path)")
         }
         if outcome.failed > 0 { throw SuiteError.cellsFailed(count: outcome.failed, database: store.path) }
+        if outcome.skipped > 0 {
+            throw SuiteError.cellsLeftUnfinished(count: outcome.skipped, reasons: outcome.skipReasons, database: store.path)
+        }
     }
 
-    static func defaultArtifacts(_ database: String) -> String {
+    static func defaultArtifacts(_ database: String) -> String { besideDatabase(database, suffix: "-artifacts") }
+
+    /// `<folder>/<database name without extension><suffix>`.
+    static func besideDatabase(_ database: String, suffix: String) -> String {
         let url = URL(fileURLWithPath: database)
-        return url.deletingLastPathComponent().appendingPathComponent(
-            url.deletingPathExtension().lastPathComponent + "-artifacts").path
+        return url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + suffix).path
     }
 
     func printPlan(_ cells: [PlannedCell], store: ResultDatabase?, total: Int) throws {
@@ -97,29 +117,5 @@ struct RunCommand: ParsableCommand {
             print("\(row["position"] ?? "")\t\(key)\t\(row["strategy"] ?? "")\tseed \(row["seed"] ?? "")\t\(chain)"
                   + ((row["cached"] as? Bool ?? false) ? "\tcached" : ""))
         }
-    }
-}
-
-/// Ctrl-C, SIGTERM and SIGHUP (the terminal closed): mark the run interrupted (finished cells are already safe) and exit 130.
-final class InterruptHandler {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(_ onInterrupt: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                onInterrupt()
-                FileHandle.standardError.write(Data("\nadapteval: interrupted; finished cells are saved, run the same command to resume\n".utf8))
-                Foundation.exit(ExitStatus.interrupted)
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { signal(signalNumber, SIG_DFL) }
     }
 }

@@ -87,6 +87,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Ctrl-C stops at the next training step or evaluation batch (exit 130); nothing is saved.
+        InterruptHandler.install()
         let started = Date()
         let chosen = try makeStrategy(strategy)
         guard (intermediateTrain == nil) == (intermediateValidation == nil) else {
@@ -138,22 +140,29 @@ struct TrainCommand: ParsableCommand {
         let trainable = classifier.trainableParameterCount
         let total = classifier.totalParameterCount
 
-        var history = TrainingHistory()
-        if chosen.trains {
-            let trainer = Trainer(classifier: classifier, configuration: settings)
-            let display = ProgressDisplay()
-            trainer.progress = { display.show($0) }
-            history = try trainer.train(trainSet.examples, validation: validationSet.examples)
-            display.finish()
-        } else {
-            history.stopReason = "\(chosen.name) does not train"
+        var features: FeatureSource?
+        if type(of: chosen).leavesEncoderUnchanged {
+            var encoder = try FrozenEncoder(base: checkpoint)
+            // After an intermediate stage the encoder is no longer the checkpoint's.
+            if intermediateHistory != nil { encoder.identity += ":after-intermediate" }
+            features = FeatureSource(cache: FeatureCache(directory: nil), encoder: encoder, pooling: pooling.pooling,
+                                     maxLength: maxLength)
         }
+        let display = ProgressDisplay()
+        let history = try StageAdaptation.run(
+            chosen, classifier: classifier, training: trainSet.examples, validation: validationSet.examples,
+            configuration: settings, taskName: "target", features: features, generator: &generator,
+            progress: { display.show($0) })
+        display.finish()
         let outputURL = URL(fileURLWithPath: output)
         try AdaptedCheckpoint.save(classifier, strategy: chosen, baseSHA256: baseSHA, to: outputURL,
                                    includingWholeEncoder: intermediateHistory != nil)
         chosen.finish(classifier)
-        let validationResult = try classifier.evaluate(validationSet.examples)
-        let testResult = try testSet.map { try classifier.evaluate($0.examples) }
+        func evaluate(_ examples: [LabelledExample]) throws -> Classifier.Evaluation {
+            try features.map { try classifier.evaluate($0.features(of: examples)) } ?? classifier.evaluate(examples)
+        }
+        let validationResult = try evaluate(validationSet.examples)
+        let testResult = try testSet.map { try evaluate($0.examples) }
 
         var metrics: [String: Any] = [
             "strategy": chosen.name, "options": chosen.options.jsonObject, "base_model_sha256": baseSHA,

@@ -21,10 +21,19 @@ struct CommandRunner {
         return besideTests
     }
 
-    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs `adapteval arguments`, through a wrapper such as `setpriv` when `prefix` names one
+    /// (its executable and arguments, which go before the executable's path).
+    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:], prefix: [String] = [])
+        throws -> Result
+    {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let wrapper = prefix.first {
+            process.executableURL = URL(fileURLWithPath: wrapper)
+            process.arguments = Array(prefix.dropFirst()) + [executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         var merged = ProcessInfo.processInfo.environment
         merged["NO_COLOR"] = "1"
         merged["COLUMNS"] = "100"

@@ -71,11 +71,15 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
     @Test func twoProcessesRunningOneSuiteOnOneDatabaseShareTheWorkWithoutDuplicates() throws {
         let fixture = try Self.slowSuite()
         let db = fixture.path("results.sqlite").path
-        let first = try startAdaptEval(["run", fixture.suite.path, "--db", db])
-        let second = try startAdaptEval(["run", fixture.suite.path, "--db", db])
-        first.waitUntilExit()
-        second.waitUntilExit()
-        #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+        let first = try ChildProcess(["run", fixture.suite.path, "--db", db])
+        let second = try ChildProcess(["run", fixture.suite.path, "--db", db])
+        for child in [first, second] where child.waitForExit(timeout: 300) == nil { child.kill() }
+        // A process that left cells to the other (which was computing them) ends with an
+        // incomplete run, exit 3, saying so; the two together computed every cell once.
+        for child in [first, second] where child.status != 0 {
+            #expect(child.status == 3 && child.standardError.contains("left unfinished (being computed by run "),
+                    "exit \(child.status): \(child.standardError)")
+        }
         let database = try ResultDatabase(path: db, readOnly: true)
         #expect(try database.tableCounts()["cells"] == 12)
         let runs = try database.runSummaries()
@@ -86,7 +90,38 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         }
         // Every cell was computed by exactly one of the two processes.
         let computed = try runs.flatMap { try database.cells(ofRun: $0.run.id!).filter { !$0.reused }.map(\.cell.key) }
-        #expect(computed.count == Set(computed).count)
+        #expect(computed.count == Set(computed).count && computed.count == 12)
+    }
+
+    @Test func aRunThatLeavesACellToAnotherLiveRunExits3AndCountsIt() throws {
+        let fixture = try TinySuite.make(yaml: TinySuite.yaml(strategies: ["linear-probe"], epochs: 1))
+        let db = fixture.path("results.sqlite").path
+        let plan = try CommandRunner.run(["run", fixture.suite.path, "--db", db, "--dry-run", "--json"])
+        let planned = (try JSONSerialization.jsonObject(with: Data(plan.standardOutput.utf8)) as? [String: Any])?["cells"]
+        let key = try #require((planned as? [[String: Any]])?.first?["key"] as? String)
+        // A live run on this host (this test process) is computing the first cell.
+        let database = try ResultDatabase(path: db)
+        let other = try #require(try database.startRun(RunRecord(
+            suiteName: "tiny", suiteVersion: "1", suitePath: fixture.suite.path, suiteSHA256: "0", config: "{}", tag: nil,
+            gitRevision: nil, adaptEvalVersion: "test", host: ProcessInfo.processInfo.hostName,
+            processID: Int64(getpid()), threads: 1, shard: nil, plannedCells: 2)).id)
+        _ = try database.beginCell(
+            CellRecord(key: key, model: "tiny", modelSHA256: "0", strategy: "linear-probe", options: "{}", seed: 1,
+                       chain: #"["movies"]"#, targetTask: "movies", config: "{}"),
+            runID: other, position: 0)
+
+        let result = try CommandRunner.run(["run", fixture.suite.path, "--db", db])
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardOutput.contains("2 cell(s): 1 computed, 0 reused, 0 failed, 1 left unfinished (being computed by run \(other))"),
+                "\(result.standardOutput)")
+        #expect(result.standardError.contains("1 cell(s) left unfinished (being computed by run \(other)); the run is incomplete"),
+                "\(result.standardError)")
+        let again = try CommandRunner.run(["run", fixture.suite.path, "--db", db, "--json"])
+        #expect(again.status == 3)
+        let outcome = try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any] ?? [:]
+        #expect(outcome["unfinished"] as? Int == 1 && outcome["reused"] as? Int == 1 && outcome["computed"] as? Int == 0)
+        let runs = try ResultDatabase(path: db, readOnly: true).runSummaries()
+        #expect(runs.prefix(2).allSatisfy { $0.run.status == .interrupted }, "an incomplete run is not finished")
     }
 
     @Test func ctrlCMarksTheRunInterruptedAndExitsWith130() throws {

@@ -68,8 +68,14 @@ import Testing
         let train = separableExamples(count: 12, seed: 1)
         let base = try tinyBase()
         var generator = SeededGenerator(seed: 1)
-        let classifier = try FewShot(examplesPerClass: 100).prepare(
+        let fewShot = FewShot(examplesPerClass: 100)
+        let classifier = try fewShot.prepare(
             base: base, labelNames: ["neg", "pos"], training: train, pooling: .mean, generator: &generator)
+        _ = try StageAdaptation.run(
+            fewShot, classifier: classifier, training: train, validation: [], configuration: TrainingConfiguration(),
+            taskName: "t", features: FeatureSource(cache: FeatureCache(directory: nil), encoder: try FrozenEncoder(base: base),
+                                                   pooling: .mean, maxLength: 128),
+            generator: &generator)
         #expect(classifier.trainableParameterCount == 0)
         let embedder = SentenceEmbedder(tokenizer: base.tokenizer, model: base.model, normalize: true)
         var prototypes: [[Float]] = []
