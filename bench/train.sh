@@ -11,7 +11,7 @@ batch="${BATCH:-16}"
 seq="${SEQ:-128}"
 threads="${THREADS:-2}"
 repeats="${REPEATS:-5}"
-bin="$root/.build/release/adapteval"
+bin="${ADAPTEVAL:-$root/.build/release/adapteval}"
 
 if ! python3 -c "import torch, transformers" 2>/dev/null; then
     echo "PyTorch is missing: pip install 'torch==2.13.0+cpu' transformers" >&2

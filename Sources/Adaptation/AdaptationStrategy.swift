@@ -16,6 +16,8 @@ public protocol AdaptationStrategy: Sendable {
     static var defaultLearningRate: Float { get }
     /// Whether what it learns in one stage of a chain carries to the next.
     static var carriesAcrossStages: Bool { get }
+    /// What it learns from: labelled examples (a classifier), unlabelled text or sentence pairs.
+    static var trainingData: TrainingData { get }
     /// Whether the encoder's weights stay exactly those it was given (only a head is set), so
     /// its pooled features can be computed once and cached.
     static var leavesEncoderUnchanged: Bool { get }
@@ -40,11 +42,22 @@ public protocol AdaptationStrategy: Sendable {
     func finish(_ classifier: Classifier)
 }
 
+/// What a strategy learns from.
+public enum TrainingData: String, Sendable, CaseIterable {
+    /// Labelled examples: the strategy builds and trains a classifier (`prepare`).
+    case labelledExamples = "labelled examples"
+    /// Unlabelled text: masked-LM pretraining.
+    case text = "unlabelled text"
+    /// Sentence pairs (anchor, positive): contrastive training.
+    case sentencePairs = "sentence pairs"
+}
+
 extension AdaptationStrategy {
     public var name: String { Self.name }
     public static var optionNames: [String] { [] }
     public static var defaultLearningRate: Float { 1e-3 }
     public static var carriesAcrossStages: Bool { true }
+    public static var trainingData: TrainingData { .labelledExamples }
     public static var leavesEncoderUnchanged: Bool { false }
     public var options: StrategyOptions { StrategyOptions() }
     public var trains: Bool { true }
@@ -83,7 +96,8 @@ extension Classifier {
 public enum StrategyRegistry {
     public static let all: [any AdaptationStrategy.Type] = [
         FullFineTuning.self, LoRAStrategy.self, AdapterStrategy.self, PromptTuningStrategy.self, LinearProbe.self,
-        BitFit.self, ScratchBaseline.self, ZeroShot.self, FewShot.self,
+        BitFit.self, ScratchBaseline.self, ZeroShot.self, FewShot.self, MaskedLanguageModelStrategy.self,
+        ContrastiveStrategy.self,
     ]
 
     public static var names: [String] { all.map { $0.name } }

@@ -97,8 +97,13 @@ public struct LoRAStrategy: AdaptationStrategy {
 
     public func finish(_ classifier: Classifier) {
         guard mergesAfterTraining else { return }
-        for index in classifier.model.layers.indices {
-            for target in targets { classifier.model.layers[index][keyPath: target.keyPath].mergeAdapter() }
+        merge(into: classifier.model)
+    }
+
+    /// Folds every target's adapter into its weight, W ← W + (α/r)·B·A, and removes it.
+    public func merge(into model: BertModel) {
+        for index in model.layers.indices {
+            for target in targets { model.layers[index][keyPath: target.keyPath].mergeAdapter() }
         }
     }
 }

@@ -77,6 +77,10 @@ public enum TrainingMetric {
     public static let validationLoss = "validation_loss"
     public static let validationAccuracy = "validation_accuracy"
     public static let validationMacroF1 = "validation_macro_f1"
+    /// exp(validation loss) of a masked-LM stage: the masked-token perplexity.
+    public static let validationPerplexity = "validation_perplexity"
+    /// The temperature τ of a contrastive stage (it changes when it is learned).
+    public static let temperature = "temperature"
 
     /// The most training examples scored at each evaluation.
     public static let trainingSampleLimit = 1_000

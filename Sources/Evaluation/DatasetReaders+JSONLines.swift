@@ -40,19 +40,27 @@ extension DatasetReaders {
     /// JSON Lines with one object per non-blank line: a string `text`, a string or integer
     /// `label`, optional `pair` and `id` (default "<file name>:<line>"). Field names can be
     /// mapped like CSV columns; `-` reads standard input.
+    ///
+    /// With `requireLabels` false, a file in which no line has the label field is read as
+    /// unlabelled text (every label ""), for masked-LM pretraining and sentence pairs; a file
+    /// in which some lines have it still needs it on every line.
     public static func jsonLines(
-        path: String, textField: String = "text", labelField: String = "label", pairField: String? = nil
+        path: String, textField: String = "text", labelField: String = "label", pairField: String? = nil,
+        requireLabels: Bool = true
     ) throws -> Dataset {
         let name = path == "-" ? "stdin" : (path as NSString).lastPathComponent
         var samples: [Sample] = []
-        for (lineNumber, object) in try jsonObjects(path: path) {
+        let objects = try jsonObjects(path: path)
+        let unlabelled = !requireLabels && !objects.contains { $0.object[labelField] != nil }
+        for (lineNumber, object) in objects {
             guard let text = object[textField] as? String else {
                 throw EvaluationError.malformedFile(path: path, line: lineNumber, reason: "missing string field \"\(textField)\"")
             }
             let label: String
             switch object[labelField] {
+            case _ where unlabelled: label = ""
             case let value as String: label = value
-            case let value as NSNumber where Double(value.intValue) == value.doubleValue && !(value is Bool): label = String(value.intValue)
+            case let value as NSNumber where Double(value.intValue) == value.doubleValue && !value.isJSONBoolean: label = String(value.intValue)
             default:
                 throw EvaluationError.malformedFile(
                     path: path, line: lineNumber, reason: "\"\(labelField)\" must be a string or an integer")
@@ -62,6 +70,13 @@ extension DatasetReaders {
             samples.append(Sample(id: id, text: text, pair: pair, label: label, line: lineNumber))
         }
         guard !samples.isEmpty else { throw EvaluationError.malformedFile(path: path, line: nil, reason: "no records") }
-        return Dataset(name: name, samples: samples)
+        return Dataset(name: name, samples: samples, labelNames: unlabelled ? [] : nil)
     }
+}
+
+extension NSNumber {
+    /// Whether JSON's `true` or `false` produced it. `is Bool` cannot tell: on Linux the numbers
+    /// 0 and 1 bridge to Bool too, so a 0/1 label would be refused; a JSON boolean alone is
+    /// stored with the `char` type code.
+    var isJSONBoolean: Bool { String(cString: objCType) == "c" }
 }

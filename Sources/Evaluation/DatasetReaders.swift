@@ -98,18 +98,19 @@ public enum DatasetReaders {
     }
 
     /// A CSV or TSV file with a header, mapping columns to text, label and an optional pair.
-    /// `labelNames` renames raw label values (e.g. "1" → "positive").
+    /// `labelNames` renames raw label values (e.g. "1" → "positive"). With `requireLabels`
+    /// false, a header without the label column reads as unlabelled text (every label "").
     public static func delimited(
         path: String, textColumn: String, labelColumn: String, pairColumn: String? = nil,
-        delimiter: Character = ",", quoting: Bool = true, labelNames: [String: String] = [:]
+        delimiter: Character = ",", quoting: Bool = true, labelNames: [String: String] = [:], requireLabels: Bool = true
     ) throws -> Dataset {
         let table = try DelimitedText(contentsOf: path, delimiter: delimiter, quoting: quoting)
         let text = try table.column(textColumn, path: path)
-        let label = try table.column(labelColumn, path: path)
+        let label = !requireLabels && !table.header.contains(labelColumn) ? nil : try table.column(labelColumn, path: path)
         let pair = try pairColumn.map { try table.column($0, path: path) }
         let name = (path as NSString).lastPathComponent
         let samples = table.records.map { record in
-            let raw = record.fields[label].trimmingCharacters(in: .whitespaces)
+            let raw = label.map { record.fields[$0].trimmingCharacters(in: .whitespaces) } ?? ""
             return Sample(id: "\(name):\(record.line)", text: record.fields[text].trimmingCharacters(in: .whitespaces),
                           pair: pair.map { record.fields[$0] }, label: labelNames[raw] ?? raw, line: record.line)
         }
@@ -122,6 +123,6 @@ public enum DatasetReaders {
             }
             return Dataset(name: name, samples: samples, labelNames: order)
         }
-        return Dataset(name: name, samples: samples)
+        return Dataset(name: name, samples: samples, labelNames: label == nil ? [] : nil)
     }
 }

@@ -1,5 +1,6 @@
 /// Seeded, stratified splits: each label's samples are shuffled with the seed and divided in
-/// the requested proportions, so every split keeps the label distribution.
+/// the requested proportions, so every split keeps the label distribution. A dataset without
+/// label names (unlabelled text, scored pairs) is shuffled and divided as one group.
 public enum Splits {
     /// Splits `dataset` into parts with the given fractions (summing to at most 1), each part
     /// capped at `limits[i]` samples when given, keeping label proportions. Deterministic for a
@@ -7,9 +8,11 @@ public enum Splits {
     public static func stratified(
         _ dataset: Dataset, fractions: [Double], limits: [Int?] = [], seed: UInt64
     ) throws -> [Dataset] {
+        // Without label names (unlabelled text, scored pairs) every sample is in one group.
         let labelIndex = Dictionary(dataset.labelNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let unlabelled = dataset.labelNames.isEmpty
         let parts = try stratifiedIndices(
-            labels: dataset.samples.map { labelIndex[$0.label] ?? -1 }, classCount: dataset.labelNames.count,
+            labels: dataset.samples.map { unlabelled ? 0 : labelIndex[$0.label] ?? -1 }, classCount: max(dataset.labelNames.count, 1),
             fractions: fractions, seed: seed
         ).map { $0.map { dataset.samples[$0] } }
         return parts.enumerated().map { index, samples in
@@ -52,6 +55,7 @@ public enum Splits {
     /// Exactly `limit` samples with label proportions kept: each label gets the floor of its
     /// share, and the samples left over go to the largest remainders (ties in label order).
     static func capped(_ samples: [Sample], limit: Int, labelNames: [String]) -> [Sample] {
+        if labelNames.isEmpty { return Array(samples.prefix(limit)) }
         let byLabel = Dictionary(grouping: samples, by: \.label)
         let shares = labelNames.map { Double(byLabel[$0]?.count ?? 0) * Double(limit) / Double(samples.count) }
         var quotas = shares.map { Int($0.rounded(.down)) }

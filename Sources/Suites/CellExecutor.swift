@@ -35,6 +35,9 @@ struct CellExecutor {
         var artifacts: [ArtifactRow] = []
         /// The cell whose checkpoint was loaded instead of training.
         var trainingCellID: Int64?
+        /// Embedding tasks of the chain, scored on `finalEncoder` after the last stage.
+        var embeddingTasks: [TaskData] = []
+        var finalEncoder: FrozenEncoder?
         /// Set when the encoder is the base model's, unchanged: scoring reads cached features.
         var features: FeatureSource?
     }
@@ -53,14 +56,21 @@ struct CellExecutor {
         let last = cell.chain.count - 1
         var metrics = adapted.earlierMetrics
         var predictions = adapted.earlierPredictions
-        for (index, entry) in adapted.finalClassifiers.enumerated() {
-            let isTarget = index == adapted.finalClassifiers.count - 1 || cell.multitask != nil
+        for entry in adapted.finalClassifiers {
+            let isTarget = entry.task.name == cell.target || cell.multitask != nil
             let splits: [(String, [Sample])] = isTarget
                 ? [("validation", entry.task.validation), ("test", entry.task.test)] : [("test", entry.task.test)]
             let scored = try score(entry.classifier, task: entry.task, stage: last, seed: cell.seed, splits: splits,
                                    features: adapted.features)
             metrics += scored.metrics
             predictions += scored.predictions
+        }
+        if let encoder = adapted.finalEncoder {
+            for task in adapted.embeddingTasks {
+                let scored = try scoreEmbeddings(task, encoder: encoder, cell: cell, stage: last)
+                metrics += scored.metrics
+                predictions += scored.predictions
+            }
         }
         var result = CellResult(
             trainableParameters: adapted.trainableParameters, totalParameters: adapted.totalParameters,
@@ -82,8 +92,13 @@ struct CellExecutor {
         var earlier: [(task: String, classifier: Classifier)] = []
         var finals: [(task: TaskData, classifier: Classifier)] = []
         let stages = cell.chain.count
+        var encoderStages = EncoderStages(checkpoint: checkpoint, baseIdentity: suite.model.identity)
         for (stage, taskName) in cell.chain.enumerated() {
             let task = try suite.requireTask(taskName, field: "chain")
+            if task.kind != .classification {
+                try adaptOtherStage(task, stage: stage, cell: cell, state: &encoderStages, adapted: &adapted, generator: &generator)
+                continue
+            }
             let strategy = try cell.strategy.makeStrategy(labelDescriptions: task.labelDescriptions)
             let training = cell.training[stage]
             let trainExamples = try task.examples(.train)
@@ -95,7 +110,10 @@ struct CellExecutor {
                 base: checkpoint, labelNames: task.labelNames, training: trainExamples, pooling: training.pooling,
                 generator: &generator)
             classifier.maxLength = training.configuration.maxLength
-            let features = type(of: strategy).leavesEncoderUnchanged ? featureSource(checkpoint, training: training) : nil
+            if strategy.trains, classifier.model.parameters.contains(where: \.isTrainable) { encoderStages.encoderTrained = true }
+            // The encoder as earlier stages left it: a pretrained or contrastive encoder has its own identity.
+            let features = type(of: strategy).leavesEncoderUnchanged
+                ? featureSource(encoderStages.encoder(cell: cell, afterStage: stage), training: training) : nil
             adapted.features = features
             let history = try StageAdaptation.run(
                 strategy, classifier: classifier, training: trainExamples, validation: try task.examples(.validation),
@@ -106,7 +124,8 @@ struct CellExecutor {
                 if let artifactsDirectory, suite.definition.evaluation.saveCheckpoints {
                     try Interruption.checkpoint()  // saving and hashing a whole encoder takes a second or more
                     adapted.artifacts = try saveCheckpoint(
-                        classifier, strategy: strategy, earlierStages: earlier, key: cell.key, under: artifactsDirectory)
+                        classifier, strategy: strategy, earlierStages: earlier, includingWholeEncoder: stages > 1, key: cell.key,
+                        under: artifactsDirectory)
                 }
                 // Counted before `finish`, which merges LoRA adapters away.
                 adapted.trainableParameters = classifier.trainableParameterCount
@@ -126,6 +145,7 @@ struct CellExecutor {
             finals.append((task, classifier))
         }
         adapted.finalClassifiers = finals
+        try finishChain(cell, state: encoderStages, earlier: earlier, adapted: &adapted)
         return adapted
     }
 
@@ -170,8 +190,14 @@ struct CellExecutor {
         for stage in loaded.earlierStages {
             finals.append((try suite.requireTask(stage.task, field: "chain"), stage.classifier))
         }
-        finals.append((target, loaded.classifier))
+        if target.kind == .classification { finals.append((target, loaded.classifier)) }
         let leavesEncoder = StrategyRegistry.type(named: cell.strategy.name)?.leavesEncoderUnchanged == true
+        let tasks = try cell.chain.map { try suite.requireTask($0, field: "chain") }
+        // Only a pretraining or pair stage changes the encoder of a cell whose strategy leaves it.
+        let encoderTrained = !leavesEncoder || tasks.contains { $0.kind == .text || $0.kind == .pairs }
+        let encoder = FrozenEncoder(
+            identity: encoderTrained ? cell.adaptationKey : suite.model.identity, model: loaded.classifier.model,
+            tokenizer: checkpoint.tokenizer)
         return Adapted(
             finalClassifiers: finals, epochs: stored.epochs,
             earlierMetrics: stored.metrics.filter { $0.stage < last || $0.split == "train" },
@@ -179,14 +205,13 @@ struct CellExecutor {
             trainableParameters: stored.cell.trainableParameters ?? 0, totalParameters: stored.cell.totalParameters ?? 0,
             bestEpoch: stored.cell.bestEpoch, stopReason: stored.cell.stopReason ?? "", artifacts: stored.artifacts,
             trainingCellID: stored.cell.trainingCellID ?? stored.cell.id,
-            features: leavesEncoder ? featureSource(checkpoint, training: cell.training[last]) : nil)
+            embeddingTasks: tasks.filter(\.kind.isEmbeddingTask), finalEncoder: encoder,
+            features: leavesEncoder ? featureSource(encoder, training: cell.training[last]) : nil)
     }
 
-    /// Frozen features of the base model's encoder, through the run's cache.
-    func featureSource(_ checkpoint: Checkpoint, training: ResolvedTraining) -> FeatureSource {
-        FeatureSource(
-            cache: features, encoder: FrozenEncoder(identity: suite.model.identity, model: checkpoint.model, tokenizer: checkpoint.tokenizer),
-            pooling: training.pooling, maxLength: training.configuration.maxLength)
+    /// Frozen features of an encoder, through the run's cache.
+    func featureSource(_ encoder: FrozenEncoder, training: ResolvedTraining) -> FeatureSource {
+        FeatureSource(cache: features, encoder: encoder, pooling: training.pooling, maxLength: training.configuration.maxLength)
     }
 
     /// A training history as stored rows of chain stage `stage`.
@@ -292,19 +317,19 @@ struct CellExecutor {
     /// killed run never leaves half a checkpoint under a key.
     func saveCheckpoint(
         _ classifier: Classifier, strategy: any AdaptationStrategy, earlierStages: [(task: String, classifier: Classifier)],
-        key: String, under directory: URL
+        includingWholeEncoder: Bool, key: String, under directory: URL
     ) throws -> [ArtifactRow] {
         let destination = directory.appendingPathComponent(key)
         let temporary = directory.appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).partial")
         let manager = FileManager.default
         try? manager.removeItem(at: temporary)
-        let needed = CheckpointSpace.estimatedBytes(classifier, wholeEncoder: !earlierStages.isEmpty)
+        let needed = CheckpointSpace.estimatedBytes(classifier, wholeEncoder: includingWholeEncoder)
         do {
             try manager.createDirectory(at: directory, withIntermediateDirectories: true)
             try CheckpointSpace.ensureRoom(needed, in: directory, for: destination.appendingPathComponent(AdaptedCheckpoint.weightsFile))
             try AdaptedCheckpoint.save(
                 classifier, strategy: strategy, baseSHA256: suite.model.weightsSHA256, to: temporary,
-                includingWholeEncoder: !earlierStages.isEmpty, earlierStages: earlierStages)
+                includingWholeEncoder: includingWholeEncoder, earlierStages: earlierStages)
             try? manager.removeItem(at: destination)
             try manager.moveItem(at: temporary, to: destination)
         } catch {

@@ -13,6 +13,11 @@ public struct DatasetSpec: Decodable, Encodable, Sendable, Equatable, Placeholde
         case mds
         /// Davidson et al. (2017) labeled_data.csv (labelled toxicity).
         case davidson
+        /// Scored sentence pairs: STS Benchmark's tab-separated layout, or JSON Lines with
+        /// `sentence1`, `sentence2` and `score` when the path ends in .jsonl.
+        case sts
+        /// A retrieval collection folder in BEIR's layout (corpus.jsonl, queries.jsonl, qrels/test.tsv).
+        case beir
     }
 
     /// Relative to the suite file; `${VAR}` expands.

@@ -55,6 +55,7 @@ public struct Plan: Sendable {
         for chain in suite.chains {
             for spec in suite.definition.strategies {
                 if chain.count > 1, StrategyRegistry.type(named: spec.name)?.carriesAcrossStages != true { continue }
+                guard suite.plans(spec, on: chain) else { continue }
                 for seed in suite.definition.seeds {
                     try add(AdaptationConfiguration(suite: suite, strategy: spec, seed: seed, chain: chain), strategy: spec, chain: chain)
                 }
@@ -128,7 +129,9 @@ struct AdaptationConfiguration: Encodable {
         var data: TaskIdentity
         var training: ResolvedTraining
         var labelDescriptions: [String]?
-        enum CodingKeys: String, CodingKey { case task, role, data, training, labelDescriptions = "label_descriptions" }
+        /// The stage's own strategy when it is not the cell's (a pretraining or pair stage).
+        var strategy: Strategy?
+        enum CodingKeys: String, CodingKey { case task, role, data, training, labelDescriptions = "label_descriptions", strategy }
     }
 
     var adaptEvalVersion = AdaptEvalVersion.current
@@ -169,10 +172,16 @@ struct AdaptationConfiguration: Encodable {
             guard let task = suite.task(name) else {
                 throw SuiteError.invalidArgument(name: "chain", reason: "no task named '\(name)'")
             }
-            var training = try task.training.overridden(by: spec.training).resolved(strategy: spec.name)
+            let stageSpec = task.stageStrategy(in: spec) ?? spec
+            var training = try task.training.overridden(by: stageSpec.training).resolved(strategy: stageSpec.name)
             training.configuration.seed = seed
-            return Stage(task: name, role: task.role.rawValue, data: task.identity, training: training,
-                         labelDescriptions: task.labelDescriptions)
+            var stage = Stage(task: name, role: task.role.rawValue, data: task.identity, training: training,
+                              labelDescriptions: task.labelDescriptions)
+            if stageSpec != spec {
+                let own = try stageSpec.makeStrategy(labelDescriptions: nil)
+                stage.strategy = Strategy(name: stageSpec.name, label: stageSpec.label, options: own.options)
+            }
+            return stage
         }
     }
 }

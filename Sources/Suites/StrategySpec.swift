@@ -19,10 +19,16 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
     public var instruction: String?
     public var verbalizers: [String]?
     public var scoring: String?
+    /// `mlm` and `contrastive`: which weights train (full or lora).
+    public var method: String?
+    public var maskProbability: Double?
+    public var temperature: Double?
+    public var learnTemperature: Bool?
     public var training: TrainingSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, label, rank, alpha, dropout, targets, size, length, shots, instruction, verbalizers, scoring, training
+        case name, label, rank, alpha, dropout, targets, size, length, shots, instruction, verbalizers, scoring
+        case method, maskProbability = "mask_probability", temperature, learnTemperature = "learn_temperature", training
     }
 
     static var placeholder: StrategySpec { StrategySpec(name: "") }
@@ -47,6 +53,10 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         instruction = try c.decodeIfPresent(String.self, forKey: .instruction)
         verbalizers = try c.decodeIfPresent([String].self, forKey: .verbalizers)
         scoring = try c.decodeIfPresent(String.self, forKey: .scoring)
+        method = try c.decodeIfPresent(String.self, forKey: .method)
+        maskProbability = try c.decodeIfPresent(Double.self, forKey: .maskProbability)
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
+        learnTemperature = try c.decodeIfPresent(Bool.self, forKey: .learnTemperature)
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
     }
 
@@ -63,6 +73,10 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         if instruction != nil { keys.append(.instruction) }
         if verbalizers != nil { keys.append(.verbalizers) }
         if scoring != nil { keys.append(.scoring) }
+        if method != nil { keys.append(.method) }
+        if maskProbability != nil { keys.append(.maskProbability) }
+        if temperature != nil { keys.append(.temperature) }
+        if learnTemperature != nil { keys.append(.learnTemperature) }
         return keys
     }
 
@@ -79,6 +93,10 @@ public struct StrategySpec: Decodable, Sendable, Equatable, Placeholder {
         if let instruction { options.scalars["instruction"] = instruction }
         if let verbalizers { options.lists["verbalizers"] = verbalizers }
         if let scoring { options.scalars["scoring"] = scoring }
+        if let method { options.scalars["method"] = method }
+        if let maskProbability { options.scalars["mask_probability"] = String(maskProbability) }
+        if let temperature { options.scalars["temperature"] = String(temperature) }
+        if let learnTemperature { options.scalars["learn_temperature"] = String(learnTemperature) }
         return options
     }
 

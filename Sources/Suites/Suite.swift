@@ -65,6 +65,29 @@ public struct TaskData: Sendable {
     public var training: TrainingSpec
     /// What determines the examples: readers, columns, splits and the sha256 of data bytes.
     public var identity: TaskIdentity
+    /// What the examples are: labelled, unlabelled text, sentence pairs, or an embedding task.
+    public var kind: TaskKind = .classification
+    /// The strategy for stages on unlabelled text or sentence pairs in cells whose strategy
+    /// trains on labelled examples.
+    public var stageStrategy: StrategySpec?
+    /// The corpus, queries and judgements of a retrieval task.
+    public var retrieval: RetrievalCollection?
+}
+
+/// What a task's examples are, resolved from its role and type.
+public enum TaskKind: String, Sendable, Equatable {
+    case classification
+    /// Unlabelled text (`role: pretraining`).
+    case text
+    case pairs
+    case sts
+    case retrieval
+    case pairClassification = "pair-classification"
+
+    /// Embedding tasks are scored on the encoder as it is; no stage trains on them.
+    public var isEmbeddingTask: Bool { self == .sts || self == .retrieval || self == .pairClassification }
+    /// Tasks whose stages train the encoder through its own objective.
+    public var trainsEncoderObjective: Bool { self == .text || self == .pairs }
 }
 
 /// The inputs that determine a task's examples, without file paths (moving a file does not
@@ -90,8 +113,13 @@ public struct TaskIdentity: Sendable, Equatable, Encodable {
     public var split: SplitSpec?
     public var limit: SplitLimits?
     public var labelNames: [String]
+    /// The task's kind, absent for classification (so that keys of classification tasks are
+    /// what they were before kinds existed).
+    public var kind: String?
+    /// The smallest score kept of scored sentence pairs (`min_score`).
+    public var minScore: Double?
 
     enum CodingKeys: String, CodingKey {
-        case sources, split, limit, labelNames = "label_names"
+        case sources, split, limit, labelNames = "label_names", kind, minScore = "min_score"
     }
 }

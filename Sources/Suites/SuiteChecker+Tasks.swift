@@ -8,7 +8,11 @@ extension SuiteChecker {
     /// Builds a task's splits from its datasets, or records why it cannot.
     func makeTask(name: String, spec: TaskSpec) -> TaskData? {
         let prefix = "tasks.\(name)"
-        var failed = false
+        let kind = taskKind(spec, prefix: prefix)
+        if let kind, kind.isEmbeddingTask { return makeEmbeddingTask(name: name, spec: spec, kind: kind) }
+        // Unlabelled text and sentence pairs train the encoder; nothing scores a test split.
+        let needsTest = !(kind?.trainsEncoderObjective ?? false)
+        var failed = kind == nil
         func fail(_ message: String, _ field: String) {
             log.record(message, field: field)
             failed = true
@@ -40,7 +44,7 @@ extension SuiteChecker {
         var carved: [(SplitName, Double)] = []
         if spec.data != nil {
             let validation = spec.validation == nil ? (split.validation ?? 0.1) : nil
-            let test = spec.test == nil ? (split.test ?? 0.2) : nil
+            let test = spec.test == nil ? (split.test ?? (needsTest ? 0.2 : nil)) : nil
             if spec.validation != nil, split.validation != nil {
                 fail("the validation split is the dataset '\(spec.validation ?? "")'; remove this fraction", "\(splitField).validation")
             }
@@ -50,7 +54,7 @@ extension SuiteChecker {
             let train = split.train ?? (1 - (validation ?? 0) - (test ?? 0))
             carved = [(.train, train)] + (validation.map { [(.validation, $0)] } ?? []) + (test.map { [(.test, $0)] } ?? [])
         } else if spec.train != nil {
-            if spec.test == nil { fail("needs test: (a dataset), or data: with split: to carve one", prefix) }
+            if spec.test == nil, needsTest { fail("needs test: (a dataset), or data: with split: to carve one", prefix) }
             if split.test != nil { fail("a test fraction applies only with data:; test: names the test dataset", "\(splitField).test") }
             if split.train != nil { fail("a train fraction applies only with data:", "\(splitField).train") }
             if spec.validation == nil {
@@ -103,10 +107,21 @@ extension SuiteChecker {
             fail(error.localizedDescription, splitField)
             return nil
         }
-        guard let train = parts[.train], let validation = parts[.validation], let test = parts[.test] else { return nil }
-        for (part, data) in [("train", train), ("validation", validation), ("test", test)] where data.samples.isEmpty {
+        let emptyTest = Dataset(name: "\(name)[test]", samples: [], labelNames: pool.dataset.labelNames)
+        guard let kind, let train = parts[.train], let validation = parts[.validation],
+            let test = parts[.test] ?? (needsTest ? nil : emptyTest)
+        else { return nil }
+        for (part, data) in [("train", train), ("validation", validation), ("test", test)]
+        where data.samples.isEmpty && (needsTest || part != "test") {
             fail("the \(part) split is empty; use more data, a larger fraction or a larger limit", prefix)
         }
+        if kind != .classification {
+            guard !failed else { return nil }
+            return makeEncoderTask(
+                name: name, spec: spec, kind: kind, splits: (train, validation, test),
+                identity: TaskIdentity(sources: sources, split: carved.isEmpty ? nil : split, limit: spec.limit, labelNames: []))
+        }
+        if let problem = Self.unlabelledProblem(pool) { fail(problem, "\(prefix).\(spec.data != nil ? "data" : "train")") }
         let present = Set(train.samples.map(\.label))
         let labelNames = pool.dataset.labelNames.filter(present.contains)
         for (part, data) in [("validation", validation), ("test", test)] {
@@ -147,6 +162,11 @@ extension SuiteChecker {
                     log.record("no task named '\(task)' (tasks: \(definition.tasks.names.joined(separator: ", ")))", field: "chains[\(index)]")
                 }
                 if Set(chain).count != chain.count { log.record("a task appears twice in the chain", field: "chains[\(index)]") }
+                if let last = chain.last, let spec = definition.tasks[last], spec.role == .pretraining || spec.type == .pairs {
+                    log.record("the chain ends with '\(last)', \(spec.role == .pretraining ? "unlabelled text" : "sentence pairs") that "
+                               + "trains the encoder and is not scored; end it with a classification or embedding task",
+                               field: "chains[\(index)]")
+                }
             }
             return chains
         }
@@ -154,6 +174,7 @@ extension SuiteChecker {
         let targets = entries.filter { $0.value.role == .target }.map(\.name)
         let sources = entries.filter { $0.value.role == .source }.map(\.name)
         let intermediates = entries.filter { $0.value.role == .intermediate }.map(\.name)
+        let pretraining = entries.filter { $0.value.role == .pretraining }.map(\.name)
         if targets.isEmpty, !entries.isEmpty {
             log.record("no task has role: target (the default); chains end with a target", field: "tasks")
         }
@@ -162,6 +183,7 @@ extension SuiteChecker {
             chains.append([target])
             for source in sources { chains.append([source, target]) }
             for intermediate in intermediates { chains.append([intermediate, target]) }
+            for text in pretraining { chains.append([text, target]) }
             for source in sources {
                 for intermediate in intermediates { chains.append([source, intermediate, target]) }
             }

@@ -13,6 +13,8 @@ struct SuiteChecker {
 
     /// Datasets read so far, by name (nil when reading failed).
     var datasets: [String: (dataset: Dataset, source: TaskIdentity.Source)?] = [:]
+    /// Retrieval collections (`format: beir`) by dataset name.
+    var collections: [String: RetrievalCollection] = [:]
 
     init(definition: SuiteDefinition, log: DecodingLog, folder: URL, environment: [String: String]) {
         self.definition = definition
@@ -98,7 +100,7 @@ struct SuiteChecker {
 
     // MARK: datasets
 
-    func readDataset(name: String, spec: DatasetSpec) -> (dataset: Dataset, source: TaskIdentity.Source)? {
+    mutating func readDataset(name: String, spec: DatasetSpec) -> (dataset: Dataset, source: TaskIdentity.Source)? {
         let field = "datasets.\(name).path"
         guard !spec.path.isEmpty else { return nil }
         let url = resolve(spec.path)
@@ -120,12 +122,24 @@ struct SuiteChecker {
             case .jsonl:
                 files = [url]
                 dataset = try DatasetReaders.jsonLines(
-                    path: url.path, textField: spec.textColumn, labelField: spec.labelColumn, pairField: spec.pairColumn)
+                    path: url.path, textField: spec.textColumn, labelField: spec.labelColumn, pairField: spec.pairColumn,
+                    requireLabels: false)
             case .csv, .tsv:
                 files = [url]
                 dataset = try DatasetReaders.delimited(
                     path: url.path, textColumn: spec.textColumn, labelColumn: spec.labelColumn, pairColumn: spec.pairColumn,
-                    delimiter: format == .tsv ? "\t" : ",")
+                    delimiter: format == .tsv ? "\t" : ",", requireLabels: false)
+            case .sts:
+                files = [url]
+                dataset = try DatasetReaders.scoredPairs(path: url.path)
+            case .beir:
+                let collection = try DatasetReaders.retrievalCollection(folder: url.path)
+                files = ["corpus.jsonl", "queries.jsonl", "qrels/test.tsv"].map { url.appendingPathComponent($0) }
+                    .filter { FileManager.default.fileExists(atPath: $0.path) }
+                if files.count < 3 { files.append(url.appendingPathComponent("qrels.tsv")) }
+                collections[name] = collection
+                dataset = Dataset(
+                    name: collection.name, samples: collection.queries.map { Sample(id: $0.id, text: $0.text, label: "") }, labelNames: [])
             case .sst2:
                 files = [url]
                 dataset = try DatasetReaders.sst2(path: url.path)

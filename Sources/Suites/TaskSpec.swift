@@ -1,6 +1,8 @@
 import Foundation
 
-/// A classification task: where its train, validation and test examples come from.
+/// A task: where its train, validation and test examples come from, and what kind of task it
+/// is (`type`): labelled classification (the default), sentence pairs for contrastive training,
+/// or an embedding task scored as MTEB scores it; `role: pretraining` marks unlabelled text.
 ///
 /// Either `data` names one dataset that `split` divides by seed (stratified), or `train`,
 /// `validation` and `test` name datasets; a missing validation set is carved from `train`
@@ -13,6 +15,22 @@ public struct TaskSpec: Decodable, Sendable, Equatable, Placeholder {
         case intermediate
         /// Adapted to and scored: every chain ends with one.
         case target
+        /// Unlabelled text for masked-LM pretraining before the stages that follow it.
+        case pretraining
+    }
+
+    /// What a task's examples are and how a stage uses them.
+    public enum TaskType: String, Codable, Sendable, CaseIterable {
+        /// Labelled examples: a stage trains a classifier, which is scored.
+        case classification
+        /// (anchor, positive) sentence pairs: a stage trains the encoder contrastively.
+        case pairs
+        /// Scored sentence pairs: Spearman and Pearson of cosine similarities (not trained).
+        case sts
+        /// A corpus, queries and judgements (`format: beir`): nDCG@10, MRR@10, recall (not trained).
+        case retrieval
+        /// Binary-labelled sentence pairs: average precision of cosine similarities (not trained).
+        case pairClassification = "pair-classification"
     }
 
     public var role: Role
@@ -26,9 +44,17 @@ public struct TaskSpec: Decodable, Sendable, Equatable, Placeholder {
     public var labelDescriptions: [String]?
     /// Training settings for this task's stage (over the suite's, under a strategy's).
     public var training: TrainingSpec?
+    /// The kind of task (default classification).
+    public var type: TaskType?
+    /// The strategy that trains stages on an unlabelled-text or sentence-pair task in cells
+    /// whose own strategy trains on labelled examples (default `mlm` and `contrastive`).
+    public var strategy: StrategySpec?
+    /// For `type: pairs` from scored pairs (STS): the smallest score of a pair kept as positive.
+    public var minScore: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case role, data, train, validation, test, split, limit, labelDescriptions = "label_descriptions", training
+        case role, type, data, train, validation, test, split, limit, labelDescriptions = "label_descriptions", training
+        case strategy, minScore = "min_score"
     }
 
     static var placeholder: TaskSpec { TaskSpec(role: .target) }
@@ -46,6 +72,9 @@ public struct TaskSpec: Decodable, Sendable, Equatable, Placeholder {
         limit = try c.decodeIfPresent(SplitLimits.self, forKey: .limit)
         labelDescriptions = try c.decodeIfPresent([String].self, forKey: .labelDescriptions)
         training = try c.decodeIfPresent(TrainingSpec.self, forKey: .training)
+        type = try c.decodeKeyword(TaskType.self, forKey: .type, noun: "type", decoder: decoder)
+        strategy = try c.decodeIfPresent(StrategySpec.self, forKey: .strategy)
+        minScore = try c.decodeIfPresent(Double.self, forKey: .minScore)
     }
 }
 

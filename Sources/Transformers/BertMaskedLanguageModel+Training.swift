@@ -14,6 +14,12 @@ extension BertMaskedLanguageModel {
     /// returns 0 and changes no gradient (PyTorch would return NaN).
     @discardableResult
     public func accumulateGradients(_ batch: TokenBatch, labels: [Int], pass: TrainingPass) throws -> Double {
+        try checkLabels(labels, of: batch)
+        return try accumulateCheckedGradients(batch, labels: labels, pass: pass)
+    }
+
+    /// Throws unless there is one label per token, each a token id or −100.
+    func checkLabels(_ labels: [Int], of batch: TokenBatch) throws {
         guard labels.count == batch.tokenCount else {
             throw TransformersError.invalidInput(
                 reason: "masked-LM labels: \(labels.count) labels for a batch of \(batch.tokenCount) tokens; "
@@ -25,15 +31,10 @@ extension BertMaskedLanguageModel {
                 reason: "masked-LM label \(bad) is neither a token id below \(vocabulary) nor "
                     + "\(MaskedLanguageModelLoss.ignoredLabel) (not scored)")
         }
-        var positions: [(sequence: Int, position: Int)] = []
-        var targets: [Int] = []
-        for sequence in 0..<batch.sequenceCount {
-            let rows = batch.rows(of: sequence)
-            for row in rows where labels[row] != MaskedLanguageModelLoss.ignoredLabel {
-                positions.append((sequence, row - rows.lowerBound))
-                targets.append(labels[row])
-            }
-        }
+    }
+
+    private func accumulateCheckedGradients(_ batch: TokenBatch, labels: [Int], pass: TrainingPass) throws -> Double {
+        let (positions, targets) = labelledPositions(batch, labels: labels)
         guard !targets.isEmpty else { return 0 }
         let activations = try model.trainingForward(batch, pass: pass)
         let offsets = activations.batch.offsets
@@ -52,6 +53,20 @@ extension BertMaskedLanguageModel {
         }
         model.backward(activations, outputGradient: outputGradient)
         return loss
+    }
+
+    /// The (sequence, position) of every labelled token of a packed batch and its target id.
+    func labelledPositions(_ batch: TokenBatch, labels: [Int]) -> (positions: [(sequence: Int, position: Int)], targets: [Int]) {
+        var positions: [(sequence: Int, position: Int)] = []
+        var targets: [Int] = []
+        for sequence in 0..<batch.sequenceCount {
+            let rows = batch.rows(of: sequence)
+            for row in rows where labels[row] != MaskedLanguageModelLoss.ignoredLabel {
+                positions.append((sequence, row - rows.lowerBound))
+                targets.append(labels[row])
+            }
+        }
+        return (positions, targets)
     }
 
     /// Every parameter trained by masked-LM training: the encoder's and the head's (a tied

@@ -72,23 +72,6 @@ public struct ClassificationHead {
                 }
             }
         }
-        var hiddenGradient = Tensor(shape: [offsets.last ?? 0, hidden])
-        for sequence in 0..<sequences {
-            let rows = offsets[sequence]..<offsets[sequence + 1]
-            guard !rows.isEmpty else { continue }
-            let source = pooledGradient.scalars[(sequence * hidden)..<((sequence + 1) * hidden)]
-            switch pooling {
-            case .cls:
-                hiddenGradient.scalars.replaceSubrange((rows.lowerBound * hidden)..<((rows.lowerBound + 1) * hidden), with: source)
-            case .mean:
-                let share = 1 / Float(rows.count)
-                for row in rows {
-                    for (column, value) in source.enumerated() {
-                        hiddenGradient.scalars[row * hidden + column] = value * share
-                    }
-                }
-            }
-        }
-        return hiddenGradient
+        return pooling.backward(pooledGradient: pooledGradient, offsets: offsets)
     }
 }

@@ -19,7 +19,8 @@ struct AdaptEval: ParsableCommand {
         version: AdaptEvalVersion.current,
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, SimilarityCommand.self, ModelCommand.self,
-            CheckGradientsCommand.self, TrainCommand.self, RunCommand.self, RunsCommand.self, ExportCommand.self,
+            CheckGradientsCommand.self, TrainCommand.self, PretrainCommand.self, EvaluateEmbeddingsCommand.self, RunCommand.self,
+            RunsCommand.self, ExportCommand.self,
             MergeCommand.self, DivergeCommand.self, TransferabilityCommand.self, RecommendCommand.self, GenerateCommand.self,
             ProbeCommand.self, ToxicityCommand.self, BenchCommand.self, GateCommand.self, CompareCommand.self,
             ReportCommand.self,

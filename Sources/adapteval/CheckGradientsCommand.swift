@@ -9,9 +9,10 @@ struct CheckGradientsCommand: ParsableCommand {
         discussion: """
             Reads a reference in the format of ../shared/reference/minilm_grad_check.json \
             (sentences, labels, max_length, a head weights file beside it; dropout 0, mean \
-            pooling, mean cross-entropy), recomputes the loss and all gradients, and prints \
-            each tensor's relative L2-norm error. Exits 0 only when everything is within \
-            tolerance, 1 otherwise.
+            pooling, mean cross-entropy) or of ../shared/reference/mlm/mlm_grad_check.json (a \
+            masked batch with input_ids and labels, for a checkpoint with a masked-LM head), \
+            recomputes the loss and all gradients, and prints each tensor's relative L2-norm \
+            error. Exits 0 only when everything is within tolerance, 1 otherwise.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -27,7 +28,12 @@ struct CheckGradientsCommand: ParsableCommand {
 
     func run() throws {
         let checkpoint = try modelOptions.load()
-        let report = try GradientCheck().run(checkpoint: checkpoint, reference: URL(fileURLWithPath: reference))
+        let url = URL(fileURLWithPath: reference)
+        // A masked-LM reference gives the masked batch itself.
+        let isMaskedLanguageModel = (try? JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])?["input_ids"] != nil
+        let report = isMaskedLanguageModel
+            ? try GradientCheck().runMaskedLanguageModel(checkpoint: checkpoint, reference: url)
+            : try GradientCheck().run(checkpoint: checkpoint, reference: url)
         // Failures first (a transposed layout can fail with a perfect norm), then by norm error.
         let ordered = report.tensors.sorted {
             $0.passed != $1.passed ? !$0.passed : $0.normError > $1.normError

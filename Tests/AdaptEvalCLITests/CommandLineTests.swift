@@ -29,6 +29,8 @@ import Transformers
         ("gate-help.txt", ["gate", "--help"]),
         ("compare-help.txt", ["compare", "--help"]),
         ("runs-tag-help.txt", ["runs", "tag", "--help"]),
+        ("pretrain-help.txt", ["pretrain", "--help"]),
+        ("evaluate-embeddings-help.txt", ["evaluate-embeddings", "--help"]),
     ])
     func helpTextMatchesItsGoldenFile(golden: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments)

@@ -34,7 +34,8 @@ import Testing
     /// filled in, and builds the same strategy again from what it recorded.
     @Test func everyStrategyRoundTripsItsOptionsThroughTheRegistry() throws {
         #expect(StrategyRegistry.names == [
-            "full", "lora", "adapter", "prompt-tuning", "linear-probe", "bitfit", "scratch", "zero-shot", "few-shot",
+            "full", "lora", "adapter", "prompt-tuning", "linear-probe", "bitfit", "scratch", "zero-shot", "few-shot", "mlm",
+            "contrastive",
         ])
         for type in StrategyRegistry.all {
             let strategy = try StrategyRegistry.make(type.name)

@@ -32,21 +32,42 @@ public struct RankCorrelation: Sendable, Equatable {
     ///   a NaN, or a constant x or y (ρ is undefined).
     public static func spearman(_ x: [Double], _ y: [Double]) throws -> RankCorrelation {
         try checkPairs(x, y, name: "Spearman")
-        let rankX = averageRanks(x)
-        let rankY = averageRanks(y)
+        return try productMoment(averageRanks(x), averageRanks(y), name: "Spearman's ρ")
+    }
+
+    /// Pearson's product-moment correlation r = Σ(xᵢ − x̄)(yᵢ − ȳ) / √(Σ(xᵢ − x̄)²·Σ(yᵢ − ȳ)²)
+    /// (Pearson 1896; Kendall and Gibbons 1990, ch. 2), range [−1, 1], as `scipy.stats.pearsonr`.
+    /// Not a rank correlation, but Spearman's ρ is exactly this on the average ranks, so both
+    /// share one computation and one result type.
+    ///
+    /// p-value for H₀: ρ = 0 under bivariate normality: t = r·√((n − 2)/(1 − r²)) against
+    /// Student's t with n − 2 degrees of freedom, p = I_{1−r²}((n − 2)/2, ½); 0 when |r| = 1
+    /// (the exact null distribution of r scipy uses is this same beta distribution).
+    ///
+    /// - Throws: `EvaluationError.invalidArgument` for different lengths, fewer than 3 pairs,
+    ///   a NaN, or a constant x or y (r is undefined).
+    public static func pearson(_ x: [Double], _ y: [Double]) throws -> RankCorrelation {
+        try checkPairs(x, y, name: "Pearson")
+        return try productMoment(x, y, name: "Pearson's r")
+    }
+
+    /// The product-moment correlation of x and y (two passes: means, then centred sums) with
+    /// its Student-t p-value.
+    private static func productMoment(_ x: [Double], _ y: [Double], name: String) throws -> RankCorrelation {
         let n = Double(x.count)
-        let meanRank = (n + 1) / 2
+        let meanX = x.reduce(0, +) / n
+        let meanY = y.reduce(0, +) / n
         var products = 0.0
         var squaresX = 0.0
         var squaresY = 0.0
-        for (a, b) in zip(rankX, rankY) {
-            products += (a - meanRank) * (b - meanRank)
-            squaresX += (a - meanRank) * (a - meanRank)
-            squaresY += (b - meanRank) * (b - meanRank)
+        for (a, b) in zip(x, y) {
+            products += (a - meanX) * (b - meanY)
+            squaresX += (a - meanX) * (a - meanX)
+            squaresY += (b - meanY) * (b - meanY)
         }
         guard squaresX > 0, squaresY > 0 else {
             throw EvaluationError.invalidArgument(
-                reason: "Spearman's ρ is undefined when \(squaresX > 0 ? "y" : "x") is constant (all \(x.count) values equal)")
+                reason: "\(name) is undefined when \(squaresX > 0 ? "y" : "x") is constant (all \(x.count) values equal)")
         }
         let rho = min(1, max(-1, products / (squaresX * squaresY).squareRoot()))
         let freedom = n - 2
