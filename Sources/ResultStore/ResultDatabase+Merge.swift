@@ -83,6 +83,8 @@ extension ResultDatabase {
                 var copy = cell
                 copy.id = nil
                 copy.runID = cell.runID.flatMap { runIDs[$0] }
+                // Ids are the source's; the cell it was trained by gets its new id below.
+                copy.trainingCellID = nil
                 try copy.insert(db)
                 guard let id = copy.id else { continue }
                 cellIDs[sourceID] = id
@@ -91,6 +93,10 @@ extension ResultDatabase {
                 try (snapshot.metrics[sourceID] ?? []).insert(db, cellID: id)
                 try (snapshot.predictions[sourceID] ?? []).insert(db, cellID: id)
                 try (snapshot.artifacts[sourceID] ?? []).insert(db, cellID: id)
+            }
+            for cell in snapshot.cells {
+                guard let sourceID = cell.id, let id = addedCells[sourceID], let trainer = cell.trainingCellID else { continue }
+                try db.execute(sql: "UPDATE cells SET training_cell_id = ? WHERE id = ?", arguments: [cellIDs[trainer], id])
             }
             try snapshot.probes.merge(into: db, runIDs: runIDs, addedCells: addedCells)
             for link in snapshot.links {

@@ -31,7 +31,8 @@ extension Suite {
     /// train every labelled stage of the chain, and a strategy with an encoder objective (mlm,
     /// contrastive) must have a stage of its own kind (otherwise its cell would repeat another).
     func plans(_ spec: StrategySpec, on chain: [String]) -> Bool {
-        guard let type = StrategyRegistry.type(named: spec.name) else { return false }
+        // Names outside the registry (a served model's `prompt`) are checked and planned elsewhere.
+        guard let type = StrategyRegistry.type(named: spec.name) else { return true }
         let tasks = chain.compactMap { task($0) }
         // Scratch builds a random encoder for its own classifier; it has nothing to offer other tasks.
         if spec.name == ScratchBaseline.name { return tasks.allSatisfy { $0.kind == .classification } }

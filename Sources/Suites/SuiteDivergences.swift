@@ -30,12 +30,17 @@ struct SuiteDivergences {
     /// Measures (or reuses) and links each pair to the run; returns how many were measured now.
     @discardableResult
     func measure(runID: Int64) throws -> Int {
+        // A served model's weights are not here to tokenize and embed with.
+        guard suite.model.remote == nil else { return 0 }
         let pairs = pairs
         guard !pairs.isEmpty else { return 0 }
         var measured = 0
         var encoder: FrozenEncoder?
         for pair in pairs {
-            guard let source = suite.task(pair.source), let target = suite.task(pair.target) else { continue }
+            // Pairs of texts only: an embedding task (STS pairs, retrieval) has no training corpus to compare.
+            guard let source = suite.task(pair.source), let target = suite.task(pair.target),
+                source.train.count >= 4, target.train.count >= 4
+            else { continue }
             let key = try Self.key(model: suite.model.identity, source: source.identity, target: target.identity)
             if let stored = try database.divergence(key: key) {
                 try database.linkDivergence(stored, runID: runID, sourceTask: pair.source, targetTask: pair.target)

@@ -35,8 +35,11 @@ struct MergeCommand: ParsableCommand {
             total.cellsAdded += summary.cellsAdded
             total.cellsAlreadyPresent += summary.cellsAlreadyPresent
             total.cellsReplaced += summary.cellsReplaced
-            // Verdicts live beside the runs, not in the copied rows: judge what was added here.
-            for runID in summary.addedRunIDs { try RunJudgement(database: target).judge(runID: runID) }
+            // Verdicts live beside the runs, not in the copied rows: judge what was added here,
+            // except a shard's run, which holds a fraction of the cells a comparison needs.
+            for runID in summary.addedRunIDs where try target.run(id: runID).shard == nil {
+                try RunJudgement(database: target).judge(runID: runID)
+            }
             if !json {
                 print("\(input): \(summary.runsAdded) run(s) and \(summary.cellsAdded) cell(s) added, "
                       + "\(summary.cellsAlreadyPresent) cell(s) already present, \(summary.cellsReplaced) replaced")
