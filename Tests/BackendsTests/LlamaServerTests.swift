@@ -28,7 +28,12 @@ struct LlamaServerTests {
         let greedy = GenerationSettings(maxTokens: 8, temperature: 0, topP: 1, samples: 1, seed: 1)
         let first = try model.generate([prompt, "Hello"], settings: greedy)
         let again = try model.generate([prompt, "Hello"], settings: greedy)
-        #expect(first == again)
+        // The server may batch the two requests differently each time, which moves the
+        // log-probabilities in the sixth digit but never the greedy text.
+        #expect(first.map { $0.map(\.text) } == again.map { $0.map(\.text) })
+        for (a, b) in zip(first.flatMap { $0 }, again.flatMap { $0 }) {
+            for (x, y) in zip(a.tokenLogProbabilities ?? [], b.tokenLogProbabilities ?? []) { #expect(abs(x - y) < 1e-3) }
+        }
         let generated = first[0][0]
         #expect(generated.text.unicodeScalars.count == 8, "\(generated.text.debugDescription)")
         #expect(generated.text.unicodeScalars.allSatisfy { (0x20...0x7E).contains($0.value) })

@@ -48,7 +48,7 @@ public final class LlamaCppServer: @unchecked Sendable {
         process.arguments = ["-c", """
             python3 -m llama_cpp.server --config_file '\(configuration.path)' >'\(log.path)' 2>&1 &
             server=$!
-            trap 'kill $server 2>/dev/null; wait $server; exit 0' TERM INT
+            trap 'kill -KILL $server 2>/dev/null; wait $server; exit 0' TERM INT
             while kill -0 \(getpid()) 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 0.5; done
             kill $server 2>/dev/null
             """]
@@ -64,10 +64,16 @@ public final class LlamaCppServer: @unchecked Sendable {
         throw ServerError.failed("the server did not start within \(Int(timeout)) s: \(text.suffix(2000))")
     }
 
+    /// Stops the server at once. Uvicorn's graceful SIGTERM waits for open keep-alive
+    /// connections, which a test's URLSession may hold for ever, so the shell sends SIGKILL;
+    /// should the shell itself not go within ten seconds it gets SIGKILL too. Never waits
+    /// unboundedly: a blocked test thread is one of the two the whole test run shares.
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     deinit { stop() }
