@@ -24,9 +24,11 @@ demo: build
 	@echo "Report:"
 	@$(BIN) report --db $(DB) --run latest
 
+# One build of everything, tests included: `swift test` alone would compile the modules a second
+# time after `swift build`.
 test: setup
-	$(SWIFT) build $(TEST_FLAGS)
-	$(SWIFT) test $(TEST_FLAGS)
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
 
 bench: build
 	bash bench/forward.sh
