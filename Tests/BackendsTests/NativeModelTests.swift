@@ -93,9 +93,8 @@ struct NativeModelTests {
         }
     }
 
-    @Test("a toxicity scorer reopens from its folder alone through scorer.json")
-    func scorerReopensFromItsFolder() throws {
-        let base = try TinyCheckpoint.make(seed: 6)
+    /// Trains a scorer on a tiny checkpoint from 40 texts: "the dog is bad" toxic, "the cat is good" not.
+    static func trainToyScorer(strategy: String, output: URL) throws -> ToxicityScorer.Trained {
         let samples = (0..<40).map { index in
             Sample(id: "\(index)", text: index % 2 == 0 ? "the dog is bad" : "the cat is good",
                    label: index % 2 == 0 ? ToxicityLabelledTexts.toxic : ToxicityLabelledTexts.nonToxic)
@@ -104,10 +103,16 @@ struct NativeModelTests {
         settings.epochs = 2
         settings.batchSize = 8
         settings.maxLength = 16
+        return try ToxicityScorer.train(
+            base: try TinyCheckpoint.make(seed: 6),
+            training: Dataset(name: "toy", samples: samples, labelNames: ToxicityTrainingData.labelNames),
+            strategy: try StrategyRegistry.make(strategy), configuration: settings, output: output)
+    }
+
+    @Test("a toxicity scorer reopens from its folder alone through scorer.json")
+    func scorerReopensFromItsFolder() throws {
         let output = try TestPaths.temporaryDirectory("adapteval-scorer")
-        let trained = try ToxicityScorer.train(
-            base: base, training: Dataset(name: "toy", samples: samples, labelNames: ToxicityTrainingData.labelNames),
-            strategy: try StrategyRegistry.make("lora"), configuration: settings, output: output)
+        let trained = try Self.trainToyScorer(strategy: "lora", output: output)
         #expect(trained.trainingCount == 36 && trained.validationCount == 4)
         let reopened = try NativeModel.open(directory: output)
         let direct = try #require(NativeModel(classifier: trained.classifier, identity: reopened.identity).classifier)
@@ -115,6 +120,18 @@ struct NativeModelTests {
         let again = try #require(reopened.classifier).probabilities(texts)
         for (a, b) in zip(again.joined(), try direct.probabilities(texts).joined()) { #expect(abs(a - b) < 1e-5) }
         #expect(reopened.classifier?.labelNames == ["nontoxic", "toxic"])
+    }
+
+    @Test("a toxicity scorer trained as a linear probe has its head fitted on the frozen features")
+    func linearProbeScorerIsFitted() throws {
+        let output = try TestPaths.temporaryDirectory("adapteval-probe-scorer")
+        let trained = try Self.trainToyScorer(strategy: "linear-probe", output: output)
+        #expect(!trained.history.records.isEmpty)
+        let scorer = try #require(try NativeModel.open(directory: output).classifier)
+        let toxic = try scorer.probabilities([TextInput("the dog is bad"), TextInput("the cat is good")]).map { $0[1] }
+        // The validation grid picks the strongest penalty that separates the two texts, so the
+        // probabilities stay near 0.5 on a random tiny encoder; what matters is the side.
+        #expect(toxic[0] > 0.5 && toxic[1] < 0.5, "P(toxic) = \(toxic)")
     }
 
     @Test("an adapted checkpoint without a recorded base asks for --base")

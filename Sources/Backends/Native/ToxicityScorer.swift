@@ -33,12 +33,16 @@ public enum ToxicityScorer {
         let classifier = try strategy.prepare(
             base: checkpoint, labelNames: training.labelNames, training: train.examples, pooling: .mean, generator: &generator)
         classifier.maxLength = configuration.maxLength
-        var history = TrainingHistory()
-        if strategy.trains {
-            let trainer = Trainer(classifier: classifier, configuration: configuration)
-            trainer.progress = progress
-            history = try trainer.train(train.examples, validation: validation.examples)
-        }
+        // A strategy fitted on frozen features (linear probe, few-shot) needs them; the one
+        // place that decides how a strategy adapts is StageAdaptation.
+        let features = type(of: strategy).leavesEncoderUnchanged
+            ? FeatureSource(cache: FeatureCache(directory: nil), encoder: try FrozenEncoder(base: checkpoint),
+                            pooling: .mean, maxLength: configuration.maxLength)
+            : nil
+        let history = try StageAdaptation.run(
+            strategy, classifier: classifier, training: train.examples, validation: validation.examples,
+            configuration: configuration, taskName: "toxicity", features: features, generator: &generator,
+            progress: progress)
         let baseSHA256 = try checkpoint.weightsSHA256()
         try AdaptedCheckpoint.save(classifier, strategy: strategy, baseSHA256: baseSHA256, to: output)
         strategy.finish(classifier)
