@@ -307,6 +307,10 @@ extension ResultDatabase {
                 """)
         }
         migrator.registerMigration("v3-gate-verdicts", migrate: createGateVerdictTables)
+        migrator.registerMigration("v4-run-command-line") { db in
+            // The command that started a run, for the report's provenance; older runs have none.
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN command_line TEXT")
+        }
         return migrator
     }
 }

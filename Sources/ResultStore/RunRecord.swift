@@ -32,18 +32,22 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var shard: String?
     /// Cells this run planned (its shard's share).
     public var plannedCells: Int
+    /// The command that started the run, each argument shell-quoted; nil for runs stored
+    /// before AdaptEval kept it.
+    public var commandLine: String?
 
     enum CodingKeys: String, CodingKey {
         case id, uuid, suiteName = "suite_name", suiteVersion = "suite_version", suitePath = "suite_path"
         case suiteSHA256 = "suite_sha256", config, startedAt = "started_at", finishedAt = "finished_at", status, tag
         case gitRevision = "git_revision", adaptEvalVersion = "adapteval_version", host, processID = "process_id"
-        case threads, shard, plannedCells = "planned_cells"
+        case threads, shard, plannedCells = "planned_cells", commandLine = "command_line"
     }
 
     public init(
         uuid: String = UUID().uuidString, suiteName: String, suiteVersion: String, suitePath: String, suiteSHA256: String,
         config: String, startedAt: Date = Date(), status: Status = .running, tag: String?, gitRevision: String?,
-        adaptEvalVersion: String, host: String, processID: Int64, threads: Int, shard: String?, plannedCells: Int
+        adaptEvalVersion: String, host: String, processID: Int64, threads: Int, shard: String?, plannedCells: Int,
+        commandLine: String? = nil
     ) {
         self.uuid = uuid
         self.suiteName = suiteName
@@ -61,6 +65,7 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
         self.threads = threads
         self.shard = shard
         self.plannedCells = plannedCells
+        self.commandLine = commandLine
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -188,6 +188,7 @@ public enum RunReport {
             ReportContent.ProvenanceEntry("Status", run.status.rawValue),
         ]
         if let shard = run.shard { entries.append(ReportContent.ProvenanceEntry("Shard", shard)) }
+        entries.append(ReportContent.ProvenanceEntry("Command line", run.commandLine ?? "not recorded for this run"))
         return entries
     }
 

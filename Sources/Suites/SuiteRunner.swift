@@ -66,6 +66,8 @@ public final class SuiteRunner: @unchecked Sendable {
         public var artifactsDirectory: URL?
         /// Where frozen features are cached between cells and runs; nil keeps them in memory.
         public var featuresDirectory: URL?
+        /// The command that started the run, stored for provenance.
+        public var commandLine: String?
 
         public init(tag: String? = nil, shard: (index: Int, count: Int)? = nil, force: Bool = false, artifactsDirectory: URL? = nil,
                     featuresDirectory: URL? = nil) {
@@ -112,7 +114,8 @@ public final class SuiteRunner: @unchecked Sendable {
             gitRevision: Self.gitRevision(near: URL(fileURLWithPath: suite.path).deletingLastPathComponent()),
             adaptEvalVersion: AdaptEvalVersion.current, host: host,
             processID: Int64(ProcessInfo.processInfo.processIdentifier), threads: ComputeThreads.count,
-            shard: options.shard.map { "\($0.index)/\($0.count)" }, plannedCells: cells.count))
+            shard: options.shard.map { "\($0.index)/\($0.count)" }, plannedCells: cells.count,
+            commandLine: options.commandLine))
         guard let runID = record.id else { throw ResultStoreError.failed(path: database.path, reason: "the run got no id") }
         self.runID = runID
         let cached = options.force ? 0 : try cells.filter { try database.finishedCell(key: $0.key) != nil }.count

@@ -55,6 +55,7 @@ struct RunCommand: ParsableCommand {
         var options = SuiteRunner.Options(tag: tag, shard: shardRange, force: force)
         options.artifactsDirectory = URL(fileURLWithPath: artifacts ?? Self.defaultArtifacts(database.absolutePath))
         options.featuresDirectory = URL(fileURLWithPath: Self.besideDatabase(database.absolutePath, suffix: "-features"))
+        options.commandLine = ShellQuoting.line(CommandLine.arguments)
         let runner = SuiteRunner(suite: loaded, plan: plan, database: store, options: options)
         let display = RunProgressDisplay()
         runner.observer = display

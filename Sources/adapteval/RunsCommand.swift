@@ -155,6 +155,7 @@ enum RunsFormatting {
         object["tag"] = run.tag ?? NSNull()
         object["git_revision"] = run.gitRevision ?? NSNull()
         object["shard"] = run.shard ?? NSNull()
+        object["command_line"] = run.commandLine ?? NSNull()
         return object
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import ResultStore
 import TestSupport
 import Testing
@@ -96,6 +97,8 @@ import Testing
         let store = try ResultDatabase(path: db, readOnly: true)
         let run = try store.run(id: 2)
         #expect(html.contains(run.suiteSHA256))
+        let commandLine = try #require(run.commandLine)
+        #expect(commandLine.contains(" run ") && html.contains(MarkupEscaping.text(commandLine)), "the command line is in the provenance")
         for detail in try store.cells(ofRun: 2) {
             let cell = detail.cell
             let accuracy = try #require(detail.metrics.first {

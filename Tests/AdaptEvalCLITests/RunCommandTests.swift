@@ -149,6 +149,8 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         let list = try CommandRunner.run(["runs", "list", "--db", a, "--json"])
         let runs = try JSONSerialization.jsonObject(with: Data(list.standardOutput.utf8)) as? [[String: Any]] ?? []
         #expect(runs.count == 1 && runs[0]["tag"] as? String == "first-half" && runs[0]["shard"] as? String == "1/2")
+        let commandLine = "run \(fixture.suite.path) --db \(a) --shard 1/2 --tag first-half"
+        #expect((runs.first?["command_line"] as? String)?.hasSuffix(commandLine) == true, "\(runs.first?["command_line"] ?? "none")")
 
         let show = try CommandRunner.run(["runs", "show", "latest", "--db", a, "--json"])
         let run = try JSONSerialization.jsonObject(with: Data(show.standardOutput.utf8)) as? [String: Any] ?? [:]
@@ -176,6 +178,8 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         let json = try CommandRunner.run(["export", "--db", merged, "--format", "json", "--run", "latest"])
         let exported = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any] ?? [:]
         #expect((exported["runs"] as? [Any])?.count == 1)
+        let mergedRuns = try CommandRunner.run(["runs", "list", "--db", merged, "--json"])
+        #expect(mergedRuns.standardOutput.contains("--shard 2/2"), "a merge keeps each run's command line")
 
         let rerun = try CommandRunner.run(["run", fixture.suite.path, "--db", merged, "--dry-run", "--json"])
         let plan = try JSONSerialization.jsonObject(with: Data(rerun.standardOutput.utf8)) as? [String: Any] ?? [:]
