@@ -99,6 +99,13 @@ extension SuiteChecker {
     /// Checks and loads the `probes:` entries; problems are recorded at their fields.
     func checkProbes(tasks: [TaskData]) -> [ResolvedProbe] {
         var resolved: [ResolvedProbe] = []
+        // `probes:` read a checkpoint's encoder, head or masked-LM head, which a served model
+        // does not expose; saying so beats planning probes that would never run.
+        if definition.model.remote != nil, !definition.probes.isEmpty {
+            log.record("probes: run on checkpoints; a served model's probes go under remote_probes: (see docs/suite-format.md)",
+                       field: "probes")
+            return []
+        }
         let dataRoot = ProbeSettings.dataRoot(environment: environment, near: folder.deletingLastPathComponent())
         let strategyNames = Set(definition.strategies.map(\.displayName) + definition.multitask.map(\.displayName))
         var names = Set<String>()

@@ -176,6 +176,14 @@ struct RemoteSuiteTests {
             #expect(problems.contains { $0.field == "model.remote.api_key_env" && $0.message.contains("MISSING_KEY_VARIABLE") })
         }
         #expect(throws: Never.self) { try Self.load(keyed, environment: ["MISSING_KEY_VARIABLE": "sk-present"]) }
+        // Checkpoint probes cannot read a served model: refused, not silently left out.
+        let probed = try TinySuite.make(yaml: Self.yaml(server, strategies: "[zero-shot]", extra: "probes:\n  - {name: seat}"))
+        do {
+            _ = try Self.load(probed)
+            Issue.record("expected a problem")
+        } catch SuiteError.invalidSuite(_, let problems) {
+            #expect(problems.contains { $0.field == "probes" && $0.message.contains("remote_probes") }, "\(problems)")
+        }
     }
 
     @Test("the shipped served-model suite is valid and plans its prompt, prototype and probe cells",
