@@ -65,7 +65,7 @@ let package = Package(
             dependencies: [
                 "Adaptation", "Evaluation", "Probes", "Backends", "ResultStore", "Reports", .product(name: "Yams", package: "Yams"),
             ]),
-        .target(name: "Reports", dependencies: ["ResultStore"]),
+        .target(name: "Reports", dependencies: ["Evaluation", "ResultStore"]),
         .executableTarget(
             name: "adapteval",
             dependencies: [

@@ -32,6 +32,9 @@ public struct DomainComparison: Sendable, Equatable {
     public static let defaultSampleLimit = 500
     /// Permutations of the MMD test: p-values resolve to 1/201.
     public static let defaultPermutations = 200
+    /// The most texts per side the embedding measures take: MMD's kernel matrix over both sides
+    /// is (2n)² doubles, 800 MB at this limit (20,000 per side would need 12.8 GB).
+    public static let largestSampleLimit = 5_000
 
     /// Measures the divergences between `source` and `target`.
     ///

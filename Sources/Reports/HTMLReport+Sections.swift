@@ -1,3 +1,4 @@
+import Evaluation
 extension HTMLReport {
     private static let format = NumberFormatting.typeset
 
@@ -197,7 +198,7 @@ extension HTMLReport {
         writer.element(
             "p", ["class": "intro"],
             text: "Each matrix compares the row's domain (P) with the column's (Q); darker cells are larger. "
-                + "KL divergence is asymmetric; Jensen–Shannon above 0.3 bits suggests multi-task training over "
+                + "KL divergence is asymmetric; Jensen–Shannon above \(StrategyRecommendation.divergenceLimitBits) bits suggests multi-task training over "
                 + "direct transfer.")
         for measure in divergence.measures {
             let name = measure.unit.map { "\(measure.name) (\($0))" } ?? measure.name

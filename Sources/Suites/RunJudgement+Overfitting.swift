@@ -10,8 +10,11 @@ extension RunJudgement {
         return try curves.keys.sorted().compactMap { key -> OverfittingAuditRow? in
             let rows = (curves[key] ?? []).sorted { $0.evaluation < $1.evaluation }
             let points = rows.compactMap { row -> OverfittingAudit.CurvePoint? in
-                // Feature-fitted stages record candidates, not a curve: nothing to audit.
-                guard let trainLoss = row.value("train_loss"), let validationLoss = row.value("validation_loss"),
+                // Feature-fitted stages record candidates, not a curve: nothing to audit. The
+                // training loss is the one measured like validation's (eval mode, on a sample of
+                // the training set) where stored, not the running mean under dropout.
+                guard let trainLoss = row.value("train_eval_loss") ?? row.value("train_loss"),
+                    let validationLoss = row.value("validation_loss"),
                     let validationAccuracy = row.value("validation_accuracy")
                 else { return nil }
                 return OverfittingAudit.CurvePoint(

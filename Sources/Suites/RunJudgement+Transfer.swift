@@ -126,8 +126,9 @@ extension RunJudgement {
         row.value = estimate.estimate
         row.low = estimate.interval.low
         row.high = estimate.interval.high
-        row.pValue = estimate.pValue
-        // Retention is read against the claim (keeps ≥ 96%), gains against no effect.
+        // Retention is tested and read against the claim (keeps ≥ 96%), gains against no effect,
+        // so a label and its p-value always speak of the same hypothesis.
+        row.pValue = ratio ? estimate.pValue(against: Self.retentionClaim) : estimate.pValue
         row.label = TransferLabel(interval: estimate.interval, noEffect: ratio ? Self.retentionClaim : 0).rawValue
         return row
     }

@@ -145,13 +145,14 @@ public final class SuiteRunner: @unchecked Sendable {
         return outcome
     }
 
-    /// The run's verdicts: divergences of its domain pairs, then transfer results and audits
-    /// from what its cells stored.
+    /// The run's verdicts: transfer results and audits from what its cells stored, then the
+    /// divergences of its domain pairs, which read the data again and so can fail on their own
+    /// without costing the verdicts.
     private func judge(runID: Int64) throws {
         observer?.judging(runID: runID)
-        try SuiteDivergences(suite: suite, database: database, cache: features).measure(runID: runID)
-        try Interruption.checkpoint()
         try RunJudgement(database: database).judge(runID: runID)
+        try Interruption.checkpoint()
+        try SuiteDivergences(suite: suite, database: database, cache: features).measure(runID: runID)
     }
 
     /// Walks the cells in order, stopping at the first safe point after an interrupt request.

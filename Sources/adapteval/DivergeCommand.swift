@@ -34,7 +34,9 @@ struct DivergeCommand: ParsableCommand {
     @Flag(name: .long, help: "Write JSON.") var json = false
 
     func validate() throws {
-        guard sample >= 4 else { throw ValidationError("--sample must be at least 4, got \(sample)") }
+        guard (4...DomainComparison.largestSampleLimit).contains(sample) else {
+            throw ValidationError("--sample must be between 4 and \(DomainComparison.largestSampleLimit) (MMD's kernel matrix grows with its square), got \(sample)")
+        }
         guard permutations >= 1 else { throw ValidationError("--permutations must be at least 1, got \(permutations)") }
     }
 

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import ResultStore
 
@@ -5,7 +6,7 @@ import ResultStore
 extension RunsFormatting {
     /// The seed's rule: above this Jensen–Shannon divergence (bits) between source and target,
     /// multi-task training is advised over direct transfer. Advice, never a verdict.
-    static let multiTaskAdviceBits = 0.3
+    static let multiTaskAdviceBits = StrategyRecommendation.divergenceLimitBits
 
     static func chainText(_ chain: String) -> String {
         ((try? JSONDecoder().decode([String].self, from: Data(chain.utf8))) ?? [chain]).joined(separator: " → ")

@@ -216,6 +216,10 @@ import Testing
         #expect(try estimate.isNonInferior(margin: 0.01))
         #expect(try !estimate.isNonInferior(margin: 0.005))
         #expect(throws: EvaluationError.self) { try estimate.nonInferiorityPValue(margin: -0.1) }
+        // Against 0.05: |θ* − 0.02| ≥ 0.03 holds for −0.05, −0.01, 0.05, 0.07 → (1 + 4)/10;
+        // against the no-effect value it is the two-sided p above.
+        expectWithin(estimate.pValue(against: 0.05), 0.5, 1e-15)
+        #expect(estimate.pValue(against: 0) == estimate.pValue)
         // sample standard deviation of the replicates (numpy.std(ddof=1))
         expectClose(estimate.standardError, 0.03562926387738659, relative: 1e-13)
     }

@@ -7,14 +7,16 @@
 /// set a row came from). The pooled rows are split in seeded stratified halves: the classifier
 /// is trained on one and ε measured on the other. Its C is chosen by
 /// `LogisticRegression.fitSelectingStrength` on a stratified 2/3 – 1/3 split of the training half
-/// (seed + 1), and the model is then refitted with that C on the whole training half. ε is
-/// replaced by min(ε, 1 − ε): the A-distance is defined over a hypothesis class closed under
-/// complement (a classifier worse than chance, flipped, is better than chance), so d_A ∈ [0, 2]:
-/// about 0 for sets from one distribution, 2 for perfectly separable ones.
+/// (seed + 1), and the model is then refitted with that C on the whole training half. An error
+/// above chance is read as chance (d_A = max(0, 2·(1 − 2ε)), as Ganin et al. report it), not
+/// flipped: held-out error above ½ comes from a classifier that memorised its half, which is
+/// what happens when the same text sits in both sets (identical corpora gave ε ≈ 0.75, and the
+/// flip turned that into d_A ≈ 1). So d_A ∈ [0, 2]: about 0 for sets from one distribution,
+/// 2 for perfectly separable ones.
 public struct ProxyADistance: Sendable, Equatable {
     /// d_A, in [0, 2].
     public let distance: Double
-    /// The domain classifier's error on the held-out half, in [0, 1] (before the min with 1 − ε).
+    /// The domain classifier's error on the held-out half, in [0, 1] (before it is capped at ½).
     public let heldOutError: Double
     /// The C chosen for the domain classifier.
     public let strength: Double
@@ -47,6 +49,6 @@ public struct ProxyADistance: Sendable, Equatable {
             gold: test.labels, predicted: classifier.predict(test.features), labelNames: ["a", "b"]
         ).accuracy
         return ProxyADistance(
-            distance: 2 * (1 - 2 * min(error, 1 - error)), heldOutError: error, strength: selection.strength)
+            distance: max(0, 2 * (1 - 2 * error)), heldOutError: error, strength: selection.strength)
     }
 }

@@ -45,6 +45,13 @@ public struct BootstrapEstimate: Sendable, Equatable {
         return Double(1 + count) / Double(resamples + 1)
     }
 
+    /// Two-sided p-value of H₀: θ = `value` from the bootstrap distribution shifted to it, the
+    /// same rule as `pValue` with `value` in place of `noEffect`: p = (1 + #{|θ*_b − θ̂| ≥
+    /// |θ̂ − value|}) / (B + 1); range (0, 1]. Tests a claim such as "keeps 96%" (value 0.96).
+    public func pValue(against value: Double) -> Double {
+        Self.twoSidedPValue(replicates, estimate: estimate, noEffect: value)
+    }
+
     /// Whether the interval's lower end lies above θ₀ − margin: the confidence-interval rule of
     /// CONSORT for non-inferiority trials (Piaggio et al. 2012, JAMA 308(24), fig. 1). The low
     /// end of a two-sided interval at confidence c is a one-sided bound at (1 + c)/2, so a
