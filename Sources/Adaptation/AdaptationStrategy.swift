@@ -139,6 +139,9 @@ public struct FullFineTuning: AdaptationStrategy {
 public struct LinearProbe: FeatureFittedStrategy {
     public static let name = "linear-probe"
     public static let leavesEncoderUnchanged = true
+    /// Each stage fits a fresh head on the same frozen features, so a chain [S, T] ends exactly
+    /// as [T] does: planning it would only repeat the direct cell (and dilute Holm's family).
+    public static let carriesAcrossStages = false
     /// The C values tried.
     public var strengthGrid = LogisticRegression.defaultStrengthGrid
     public let trains = false

@@ -33,8 +33,10 @@ public struct PlannedCell: Sendable {
 
 /// The cells a suite expands into: chain × strategy × seed, in file order.
 ///
-/// Strategies that do not train (zero-shot, few-shot) and `scratch` (which starts each stage
-/// from new random weights) run on single-task chains only: a chain would change nothing.
+/// Strategies that carry nothing across stages (zero-shot, few-shot, the linear probe on its
+/// frozen encoder, and `scratch`, which starts each stage from new random weights) run on
+/// single-task chains only (a chain would change nothing), unless an earlier stage trains the
+/// encoder with a strategy of its own (masked-LM or contrastive stages).
 public struct Plan: Sendable {
     public var cells: [PlannedCell]
 
@@ -54,7 +56,15 @@ public struct Plan: Sendable {
         }
         for chain in suite.chains {
             for spec in suite.definition.strategies {
-                if chain.count > 1, StrategyRegistry.type(named: spec.name)?.carriesAcrossStages != true { continue }
+                // A strategy that carries nothing from stage to stage (a frozen linear probe,
+                // few-shot, zero-shot, scratch) would end a chain exactly as its direct cell ends,
+                // unless an earlier stage trains the encoder with its own strategy (mlm,
+                // contrastive on unlabelled text or pairs).
+                if chain.count > 1, StrategyRegistry.type(named: spec.name)?.carriesAcrossStages != true,
+                    chain.dropLast().allSatisfy({ suite.task($0)?.stageStrategy(in: spec)?.name == spec.name })
+                {
+                    continue
+                }
                 guard suite.plans(spec, on: chain) else { continue }
                 for seed in suite.definition.seeds {
                     try add(AdaptationConfiguration(suite: suite, strategy: spec, seed: seed, chain: chain), strategy: spec, chain: chain)

@@ -9,7 +9,7 @@ import Testing
 /// safe point and exits 130 through the normal path, a second one exits at once; either way the
 /// run is marked interrupted and the next run resumes without losing or duplicating a cell.
 @Suite(.serialized) struct InterruptTests {
-    /// Twelve cells of a model wide enough (hidden 256, feed-forward 512) and texts long enough
+    /// Ten cells of a model wide enough (hidden 256, feed-forward 512) and texts long enough
     /// (32 tokens, 32 per batch) that half of the process's CPU time is inside OpenBLAS's sgemm
     /// (`perf record`: 50%), where the old handler's `exit` crashed; cells are short enough
     /// that some finish between interrupts, so the run advances from child to child.
@@ -99,11 +99,11 @@ import Testing
         let resumed = try CommandRunner.run(["run", fixture.suite.path, "--db", db, "--json"])
         #expect(resumed.status == 0, "\(resumed.standardError)")
         let database = try ResultDatabase(path: db, readOnly: true)
-        #expect(try database.tableCounts()["cells"] == 12)
+        #expect(try database.tableCounts()["cells"] == 10)
         let runs = try database.runSummaries()
         #expect(runs.first?.run.status == .finished)
         let last = try database.cells(ofRun: try #require(runs.first?.run.id))
-        #expect(last.count == 12 && last.allSatisfy { $0.cell.status == .finished })
+        #expect(last.count == 10 && last.allSatisfy { $0.cell.status == .finished })
         // Each cell was computed once: one run holds it as computed, every later one as reused,
         // and its epochs were written once.
         var computedBy: [String: Int] = [:]
@@ -112,7 +112,7 @@ import Testing
                 computedBy[detail.cell.key, default: 0] += 1
             }
         }
-        #expect(computedBy.count == 12 && computedBy.values.allSatisfy { $0 == 1 }, "\(computedBy)")
+        #expect(computedBy.count == 10 && computedBy.values.allSatisfy { $0 == 1 }, "\(computedBy)")
         for detail in last {
             let epochs = detail.epochs.map { "\($0.stage)/\($0.epoch)/\($0.step)" }
             #expect(epochs.count == Set(epochs).count, "cell \(detail.cell.key) has duplicate epochs \(epochs)")

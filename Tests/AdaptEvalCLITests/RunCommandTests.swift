@@ -28,7 +28,8 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
 }
 
 @Suite struct RunCommandTests {
-    /// Twelve cells that each take a noticeable time, so a kill lands mid-run.
+    /// Ten cells that each take a noticeable time, so a kill lands mid-run: three strategies
+    /// direct and the two that carry learning through the food stage, two seeds.
     static func slowSuite() throws -> TinySuite {
         try TinySuite.make(
             yaml: TinySuite.yaml(strategies: ["full", "bitfit", "linear-probe"], seeds: [1, 2], epochs: 3),
@@ -48,20 +49,20 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         let before = try killed.runSummaries()
         #expect(before.count == 1 && before[0].run.status == .running)
         let finishedBefore = try killed.cells(ofRun: try #require(before[0].run.id)).filter { $0.cell.status == .finished }
-        #expect(finishedBefore.count >= 2 && finishedBefore.count < 12, "the kill should land mid-run")
+        #expect(finishedBefore.count >= 2 && finishedBefore.count < 10, "the kill should land mid-run")
 
         let resumed = try CommandRunner.run(["run", fixture.suite.path, "--db", db, "--json"])
         #expect(resumed.status == 0, "\(resumed.standardError)")
         let outcome = try JSONSerialization.jsonObject(with: Data(resumed.standardOutput.utf8)) as? [String: Any] ?? [:]
         #expect(outcome["reused"] as? Int == finishedBefore.count)
-        #expect(outcome["computed"] as? Int == 12 - finishedBefore.count)
+        #expect(outcome["computed"] as? Int == 10 - finishedBefore.count)
         let database = try ResultDatabase(path: db, readOnly: true)
         let counts = try database.tableCounts()
-        #expect(counts["cells"] == 12)
+        #expect(counts["cells"] == 10)
         let runs = try database.runSummaries()
         #expect(runs.map(\.run.status) == [.finished, .interrupted], "the killed run is marked interrupted")
         let cells = try database.cells(ofRun: try #require(runs[0].run.id))
-        #expect(cells.count == 12 && cells.allSatisfy { $0.cell.status == .finished })
+        #expect(cells.count == 10 && cells.allSatisfy { $0.cell.status == .finished })
         for old in finishedBefore {
             let now = try #require(cells.first { $0.cell.key == old.cell.key })
             #expect(now.cell.id == old.cell.id && now.reused && now.metrics == old.metrics)
@@ -81,7 +82,7 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
                     "exit \(child.status): \(child.standardError)")
         }
         let database = try ResultDatabase(path: db, readOnly: true)
-        #expect(try database.tableCounts()["cells"] == 12)
+        #expect(try database.tableCounts()["cells"] == 10)
         let runs = try database.runSummaries()
         #expect(runs.count == 2)
         for run in runs {
@@ -90,11 +91,12 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         }
         // Every cell was computed by exactly one of the two processes.
         let computed = try runs.flatMap { try database.cells(ofRun: $0.run.id!).filter { !$0.reused }.map(\.cell.key) }
-        #expect(computed.count == Set(computed).count && computed.count == 12)
+        #expect(computed.count == Set(computed).count && computed.count == 10)
     }
 
     @Test func aRunThatLeavesACellToAnotherLiveRunExits3AndCountsIt() throws {
-        let fixture = try TinySuite.make(yaml: TinySuite.yaml(strategies: ["linear-probe"], epochs: 1))
+        // Two cells: the linear probe on movies with seeds 1 and 2.
+        let fixture = try TinySuite.make(yaml: TinySuite.yaml(strategies: ["linear-probe"], seeds: [1, 2], epochs: 1))
         let db = fixture.path("results.sqlite").path
         let plan = try CommandRunner.run(["run", fixture.suite.path, "--db", db, "--dry-run", "--json"])
         let planned = (try JSONSerialization.jsonObject(with: Data(plan.standardOutput.utf8)) as? [String: Any])?["cells"]
@@ -164,7 +166,7 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         let merge = try CommandRunner.run(["merge", a, b, "-o", merged, "--json"])
         #expect(merge.status == 0, "\(merge.standardError)")
         let mergeCounts = try JSONSerialization.jsonObject(with: Data(merge.standardOutput.utf8)) as? [String: Any] ?? [:]
-        #expect(mergeCounts["cells_added"] as? Int == 4 && mergeCounts["runs_added"] as? Int == 2)
+        #expect(mergeCounts["cells_added"] as? Int == 3 && mergeCounts["runs_added"] as? Int == 2)
         let again = try CommandRunner.run(["merge", a, b, "-o", merged, "--json"])
         let againCounts = try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any] ?? [:]
         #expect(againCounts["cells_added"] as? Int == 0 && againCounts["runs_added"] as? Int == 0)
@@ -174,7 +176,7 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         #expect(lines.first == "run_id,run_tag,cell_key,strategy,options,seed,chain,target_task,status,stage,task,split,metric,value,low,high")
         let metricRows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
             .filter { !["verdict", "divergence"].contains($0[11]) }
-        #expect(Set(metricRows.map { $0[2] }).count == 4, "four distinct cells")
+        #expect(Set(metricRows.map { $0[2] }).count == 3, "three distinct cells")
         let json = try CommandRunner.run(["export", "--db", merged, "--format", "json", "--run", "latest"])
         let exported = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any] ?? [:]
         #expect((exported["runs"] as? [Any])?.count == 1)
@@ -201,7 +203,7 @@ func waitForDatabase(_ path: String, timeout: Double = 120, until condition: (Re
         #expect(planOnly.status == 2, "no such suite")
         let valid = try TinySuite.make()
         let dry = try CommandRunner.run(["run", valid.suite.path, "--dry-run", "--db", valid.path("plan.sqlite").path])
-        #expect(dry.status == 0 && dry.standardOutput.hasPrefix("4 of 4 cell(s)"), "\(dry.standardOutput)")
+        #expect(dry.status == 0 && dry.standardOutput.hasPrefix("3 of 3 cell(s)"), "\(dry.standardOutput)")
         #expect(!FileManager.default.fileExists(atPath: valid.path("plan.sqlite").path), "a dry run creates no database")
         let shard = try CommandRunner.run(["run", valid.suite.path, "--shard", "3/2", "--dry-run"])
         #expect(shard.status == 2 && shard.standardError.contains("--shard"))

@@ -166,12 +166,18 @@ func line(of fragment: String, in text: String) -> Int? {
         let environment = ["ADAPTEVAL_SHARED": shared.path]
         let quickstart = try SuiteLoader(environment: environment).load(
             path: TestPaths.repositoryRoot.appendingPathComponent("suites/quickstart.yaml").path)
-        #expect(try Plan(suite: quickstart).cells.count == 10)
+        // 6 strategies direct, and full, LoRA and adapter via restaurants (the linear probe's frozen
+        // encoder makes its chained cell the direct one again).
+        #expect(try Plan(suite: quickstart).cells.count == 9)
         let shift = try SuiteLoader(environment: environment).load(
             path: TestPaths.repositoryRoot.appendingPathComponent("suites/sentiment-domain-shift.yaml").path)
         #expect(shift.task("kitchen")?.test.count == 400)
         #expect(shift.task("sst2")?.train.count == 4000)
-        // 9 strategies × 3 seeds direct, and the 6 that carry learning across stages × 3 seeds via SST-2.
-        #expect(try Plan(suite: shift).cells.count == 45)
+        // 9 strategies × 3 seeds direct, and the 5 that carry learning across stages × 3 seeds via SST-2.
+        #expect(try Plan(suite: shift).cells.count == 42)
+        // A linear probe after a contrastive stage does run: that stage trained the encoder.
+        let sts = try SuiteLoader(environment: environment).load(
+            path: TestPaths.repositoryRoot.appendingPathComponent("suites/contrastive-sts.yaml").path)
+        #expect(try Plan(suite: sts).cells.filter { $0.chain.count > 1 }.count == 4)
     }
 }
