@@ -103,13 +103,17 @@ public struct StoredProbeDrift: Sendable, Equatable, FetchableRecord, Decodable 
     public var groupName: String
     public var base: Double
     public var adapted: Double
+    /// adapted − base, with its interval (paired when both models scored the same items).
+    public var drift: Double
+    public var low: Double?
+    public var high: Double?
     public var harmDrift: Double
     public var harmLow: Double?
     public var harmHigh: Double?
 
     enum CodingKeys: String, CodingKey {
-        case strategy, task, probe, metric, groupName = "group_name", base, adapted, harmDrift = "harm_drift"
-        case harmLow = "harm_low", harmHigh = "harm_high"
+        case strategy, task, probe, metric, groupName = "group_name", base, adapted, drift, low, high
+        case harmDrift = "harm_drift", harmLow = "harm_low", harmHigh = "harm_high"
     }
 }
 
@@ -192,10 +196,15 @@ extension ResultDatabase {
         try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM runs WHERE tag = ?", arguments: [tag]) }
     }
 
-    /// Names a run (`adapteval runs tag`), replacing its previous tag.
+    /// Names a run (`adapteval runs tag`), replacing its previous tag and moving the name from
+    /// any other run that carried it (a tag resolves to its newest run, so an older run could
+    /// not otherwise take it back).
     public func setTag(_ tag: String, runID: Int64) throws {
         _ = try run(id: runID)
-        try write { db in try db.execute(sql: "UPDATE runs SET tag = ? WHERE id = ?", arguments: [tag, runID]) }
+        try write { db in
+            try db.execute(sql: "UPDATE runs SET tag = NULL WHERE tag = ? AND id != ?", arguments: [tag, runID])
+            try db.execute(sql: "UPDATE runs SET tag = ? WHERE id = ?", arguments: [tag, runID])
+        }
     }
 
     /// Whether the database holds `table` (tables other branches' migrations add may be absent).
@@ -221,8 +230,8 @@ extension ResultDatabase {
             guard try db.tableExists("probe_drift") else { return nil }
             return try StoredProbeDrift.fetchAll(
                 db, sql: """
-                    SELECT c.strategy, d.task, d.probe, d.metric, d.group_name, d.base, d.adapted, d.harm_drift,
-                           d.harm_low, d.harm_high
+                    SELECT c.strategy, d.task, d.probe, d.metric, d.group_name, d.base, d.adapted, d.drift, d.low,
+                           d.high, d.harm_drift, d.harm_low, d.harm_high
                     FROM probe_drift d JOIN run_cells rc ON rc.cell_id = d.cell_id JOIN cells c ON c.id = d.cell_id
                     WHERE rc.run_id = ? AND d.harm_drift IS NOT NULL ORDER BY d.rowid
                     """, arguments: [runID])

@@ -66,9 +66,18 @@ public struct GateEvaluator {
     }
 
     /// The gates the candidate's suite declared (stored with the run), or nil when it declared none.
-    public static func declaredGates(of run: RunRecord) -> [GateSpec]? {
+    ///
+    /// - Throws: `SuiteError.invalidArgument` when the stored gates cannot be read (a newer
+    ///   AdaptEval's gate kind, say): a release gate must not fall back to weaker gates silently.
+    public static func declaredGates(of run: RunRecord) throws -> [GateSpec]? {
         struct Stored: Decodable { var gates: [GateSpec]? }
-        return (try? JSONDecoder().decode(Stored.self, from: Data(run.config.utf8)))?.gates
+        do {
+            return try JSONDecoder().decode(Stored.self, from: Data(run.config.utf8)).gates
+        } catch {
+            throw SuiteError.invalidArgument(
+                name: "--candidate", reason: "the gates stored with run \(run.id ?? 0) cannot be read (\(error)); "
+                    + "evaluate it with the AdaptEval version that ran it (\(run.adaptEvalVersion))")
+        }
     }
 
     /// Evaluates `gates` (default: the candidate suite's, else `GateSpec.defaultGates`).
@@ -79,7 +88,14 @@ public struct GateEvaluator {
     public func evaluate(candidateRunID: Int64, baselineRunID: Int64, gates: [GateSpec]? = nil) throws -> GateVerdict {
         let candidate = try RunResults(database: database, runID: candidateRunID)
         let baseline = try RunResults(database: database, runID: baselineRunID)
-        let declared = gates ?? Self.declaredGates(of: candidate.run)
+        // An interrupted, failed or still running candidate would be judged on whichever cells
+        // happened to finish.
+        guard candidate.run.status == .finished else {
+            throw SuiteError.invalidArgument(
+                name: "--candidate", reason: "run \(candidateRunID) is \(candidate.run.status.rawValue), and a gate judges "
+                    + "finished runs only: run its suite again to finish it (finished cells are reused)")
+        }
+        let declared = try gates ?? Self.declaredGates(of: candidate.run)
         let specs = declared ?? GateSpec.defaultGates
         var outcomes: [GateVerdict.GateOutcome] = []
         var pairs: [CellGroupKey: PairedPredictions] = [:]
@@ -108,13 +124,13 @@ public struct GateEvaluator {
         }
         let bootstrap = try RunComparison.defaultBootstrap()
         var changes: [MetricComparison] = []
-        for key in candidate.keys where baseline.groups[key] != nil {
+        for key in candidate.keys where baseline.groups[key] != nil && candidate.mean("accuracy", of: key) != nil {
             guard let paired = try? predictions(key) else { continue }
             changes.append(try MetricComparison.paired(
                 "accuracy", key: key, predictions: paired, bootstrap: bootstrap, candidate: candidate.mean("accuracy", of: key),
                 baseline: baseline.mean("accuracy", of: key)))
         }
-        changes.sort { abs($0.difference?.estimate ?? 0) > abs($1.difference?.estimate ?? 0) }
+        changes.sort { abs($0.pairedChange) > abs($1.pairedChange) }
         return GateVerdict(
             candidate: candidate.run, baseline: baseline.run, gates: outcomes, changes: changes, usesDefaultGates: declared == nil)
     }
@@ -172,7 +188,8 @@ public struct GateEvaluator {
         _ spec: GateSpec, candidate: RunResults, baseline: RunResults, predictions: (CellGroupKey) throws -> PairedPredictions
     ) throws -> [GateResultRecord] {
         try requireMetric(spec, in: candidate)
-        let keys = try groups(spec, in: candidate)
+        // Only groups scored by the metric: an STS task beside a classifier has no accuracy.
+        let keys = try groups(spec, in: candidate).filter { candidate.mean(spec.metric, of: $0) != nil }
         let matched = keys.filter { baseline.groups[$0] != nil }
         guard !matched.isEmpty else {
             throw SuiteError.invalidArgument(
@@ -192,6 +209,17 @@ public struct GateEvaluator {
             }
             let comparison = try MetricComparison.paired(spec.metric, key: key, predictions: predictions(key), bootstrap: bootstrap)
             checks.append(try Self.nonInferiority(spec, comparison: comparison))
+        }
+        // A cell the baseline has and the candidate lacks is quality nobody checked: it fails.
+        let missing = baseline.keys.filter { key in
+            !keys.contains(key) && baseline.mean(spec.metric, of: key) != nil
+                && spec.task.map { $0 == key.task } ?? true && spec.strategy.map { $0 == key.strategy } ?? true
+        }
+        for key in missing {
+            checks.append(GateResultRecord(
+                gate: spec.displayName, kind: spec.kind.rawValue, task: key.task, strategy: key.strategy, chain: key.chain,
+                metric: spec.metric, outcome: GateVerdict.Outcome.failed.rawValue,
+                detail: "\(key): the baseline run has this cell and the candidate run does not"))
         }
         return checks
     }
@@ -243,12 +271,17 @@ public struct GateEvaluator {
                     + "chain, or the run predates the transfer verdicts)")
         }
         return gains.map { row in
-            let negative = row.label == "negative"
+            // Only a measured label passes or fails; "no-baseline" and the like checked nothing.
+            let outcome: GateVerdict.Outcome = switch TransferLabel(rawValue: row.label) {
+            case .negative: .failed
+            case .positive, .inconclusive: .passed
+            case nil: .notEvaluated
+            }
             let interval = row.low.flatMap { low in row.high.map { "[\(Self.format(low)), \(Self.format($0))]" } } ?? ""
             let gain = row.value.map { Self.format($0, signed: true) } ?? "not measured"
             return GateResultRecord(
                 gate: spec.displayName, kind: spec.kind.rawValue, task: row.task, strategy: row.strategy,
-                chain: row.chainDescription, metric: row.metric, outcome: negative ? "failed" : "passed", value: row.value,
+                chain: row.chainDescription, metric: row.metric, outcome: outcome.rawValue, value: row.value,
                 low: row.low, high: row.high, limit: 0,
                 detail: "\(row.strategy) on \(row.task) (\(row.chainDescription)): transfer gain \(gain) \(interval) \(row.label)")
         }

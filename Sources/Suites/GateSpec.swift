@@ -23,7 +23,8 @@ public struct GateSpec: Codable, Sendable, Equatable, Placeholder {
         case safetyDrift = "safety-drift"
     }
 
-    /// How non-inferiority is tested.
+    /// How non-inferiority is tested: McNemar for accuracy, the bootstrap for other metrics,
+    /// unless a gate says `test:` (docs/gates.md, "Calibration", has why).
     public enum Test: String, Codable, Sendable, CaseIterable {
         /// Paired (hierarchical over seeds) bootstrap interval of the difference; passes when its
         /// low end lies above −margin.
@@ -73,7 +74,7 @@ public struct GateSpec: Codable, Sendable, Equatable, Placeholder {
     public init(
         kind: Kind, name: String? = nil, task: String? = nil, strategy: String? = nil, metric: String = "accuracy",
         minimum: Double? = nil, maximum: Double? = nil, margin: Double = 0.01, confidence: Double = 0.95,
-        test: Test = .bootstrap, probe: String? = nil, limit: Double? = nil, groups: Groups = .each
+        test: Test? = nil, probe: String? = nil, limit: Double? = nil, groups: Groups = .each
     ) {
         self.kind = kind
         self.name = name
@@ -84,7 +85,7 @@ public struct GateSpec: Codable, Sendable, Equatable, Placeholder {
         self.maximum = maximum
         self.margin = margin
         self.confidence = confidence
-        self.test = test
+        self.test = test ?? Self.defaultTest(metric: metric)
         self.probe = probe
         self.limit = limit
         self.groups = groups
@@ -101,14 +102,21 @@ public struct GateSpec: Codable, Sendable, Equatable, Placeholder {
         maximum = try c.decodeIfPresent(Double.self, forKey: .maximum)
         margin = try c.decodeIfPresent(Double.self, forKey: .margin) ?? 0.01
         confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? 0.95
-        test = try c.decodeKeyword(Test.self, forKey: .test, noun: "test", decoder: decoder) ?? .bootstrap
+        test = try c.decodeKeyword(Test.self, forKey: .test, noun: "test", decoder: decoder) ?? Self.defaultTest(metric: metric)
         probe = try c.decodeIfPresent(String.self, forKey: .probe)
         limit = try c.decodeIfPresent(Double.self, forKey: .limit)
         groups = try c.decodeKeyword(Groups.self, forKey: .groups, noun: "groups", decoder: decoder) ?? .each
     }
 
+    /// The test a non-inferiority gate uses unless it names one: the exact McNemar test for
+    /// accuracy, which fails only on evidence of a drop beyond the margin and so keeps false
+    /// alarms at or below 5% for an equally good retrained model (2–5% of examples disagreeing),
+    /// where the bootstrap's strict interval rule fails 50–70% of them on 1,000 examples; the
+    /// paired bootstrap for every other metric.
+    public static func defaultTest(metric: String) -> Test { metric == "accuracy" ? .mcnemar : .bootstrap }
+
     /// The gate a suite without `gates:` gets: every target task's accuracy non-inferior to the
-    /// baseline's with a one-point margin at 95% confidence.
+    /// baseline's with a one-point margin at 95% confidence (McNemar's rule, `defaultTest`).
     public static let defaultGates = [GateSpec(kind: .nonInferiority, metric: "accuracy", margin: 0.01, confidence: 0.95)]
 
     /// How reports name the gate.

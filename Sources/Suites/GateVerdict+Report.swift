@@ -14,6 +14,10 @@ extension GateVerdict.Outcome {
 }
 
 extension MetricComparison {
+    /// The change the largest-changes lists rank by: the paired difference where predictions were
+    /// paired, else the difference of the stored means (the gate and the report rank alike).
+    public var pairedChange: Double { difference?.estimate ?? candidate - baseline }
+
     /// The comparison as one of the report's largest changes: improvement or regression when
     /// the interval excludes 0, inconclusive otherwise.
     public var reportChange: ReportContent.Verdict.Change {
@@ -24,7 +28,7 @@ extension MetricComparison {
         return ReportContent.Verdict.Change(
             subject: key.description, metric: metric,
             difference: ReportContent.Estimate(
-                difference?.estimate ?? candidate - baseline, low: interval?.low, high: interval?.high, seedCount: seeds),
+                pairedChange, low: interval?.low, high: interval?.high, seedCount: seeds),
             direction: direction)
     }
 }

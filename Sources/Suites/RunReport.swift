@@ -20,6 +20,7 @@ public enum RunReport {
             runID: "\(runID)", tag: run.tag, status: run.status)
         content.scores = scoreTable(results)
         content.learningCurves = details.filter { $0.cell.status == .finished }.map(learningCurve)
+        content.overfitting = overfitting(try database.verdicts(ofRun: runID).audits, details: details)
         content.efficiency = efficiency(results)
         if let transfer = try database.transferResults(runID: runID) {
             content.transfer = transferGains(transfer)
@@ -32,7 +33,7 @@ public enum RunReport {
                 ReportContent.ProbeDrift(
                     model: row.strategy + " · " + row.task, probe: row.probe, metric: row.metric,
                     group: row.groupName.isEmpty ? "all" : row.groupName, base: row.base, adapted: row.adapted,
-                    delta: ReportContent.Estimate(row.adapted - row.base, low: nil, high: nil),
+                    delta: ReportContent.Estimate(row.drift, low: row.low, high: row.high),
                     exceedsThreshold: (row.harmLow ?? row.harmDrift) > 0)
             }
         }
@@ -51,7 +52,7 @@ public enum RunReport {
                         test: row.mcNemar != nil ? "McNemar exact" : row.difference != nil ? "paired bootstrap (BCa)" : "none")
                 })
             content.verdict.largestChanges = comparison.rows.filter { $0.metric == "accuracy" }
-                .sorted { abs($0.candidate - $0.baseline) > abs($1.candidate - $1.baseline) }.prefix(3).map(\.reportChange)
+                .sorted { abs($0.pairedChange) > abs($1.pairedChange) }.prefix(3).map(\.reportChange)
         }
         if let stored = try database.latestGateVerdict(candidateRunID: runID) {
             content.verdict.outcome = GateVerdict.Outcome(rawValue: stored.outcome)?.reportOutcome ?? .notEvaluated
@@ -122,6 +123,28 @@ public enum RunReport {
             selectedAt: epochs.last { $0.isBest }.map { Double($0.epoch) }, stopReason: cell.stopReason)
     }
 
+    /// The stored overfitting audits (`overfitting_audits`), one row per trained stage, with the
+    /// validation accuracy and the train − validation accuracy gap at the kept evaluation read
+    /// from the same curve the audit judged.
+    static func overfitting(_ audits: [Int64: [OverfittingAuditRow]], details: [RunCellDetail]) -> [ReportContent.OverfittingAssessment] {
+        details.flatMap { detail -> [ReportContent.OverfittingAssessment] in
+            guard let id = detail.cell.id else { return [] }
+            let cell = detail.cell
+            return (audits[id] ?? []).map { audit in
+                let curve = detail.epochs.filter { $0.stage == audit.stage && $0.task == audit.task }.sorted { $0.evaluation < $1.evaluation }
+                func value(_ name: String, at index: Int) -> Double? { curve.indices.contains(index) ? curve[index].value(name) : nil }
+                let kept = value("validation_accuracy", at: audit.keptEvaluation)
+                let gap = value("train_accuracy", at: audit.keptEvaluation).flatMap { train in kept.map { train - $0 } }
+                let stage = cell.chainTasks.count > 1 ? " · stage \(audit.stage + 1) (\(audit.task))" : ""
+                return ReportContent.OverfittingAssessment(
+                    cell: "\(cell.strategy) · \(cell.chainTasks.joined(separator: " → ")) · seed \(cell.seed)\(stage)",
+                    generalizationGap: gap, bestEpoch: audit.keptEpoch, lastEpoch: audit.lastEpoch, bestScore: kept,
+                    lastScore: value("validation_accuracy", at: audit.lastEvaluation), stopReason: audit.stopReason,
+                    isOverfitting: audit.verdict == "overfitting")
+            }
+        }
+    }
+
     static func efficiency(_ results: RunResults) -> ReportContent.ParameterEfficiency {
         ReportContent.ParameterEfficiency(
             metric: "test accuracy",
@@ -139,7 +162,7 @@ public enum RunReport {
     static func transferGains(_ rows: [StoredTransferResult]) -> ReportContent.TransferGains {
         let gains = rows.filter { $0.kind == "transfer_gain" && $0.value != nil }
         return ReportContent.TransferGains(
-            metric: "test \(gains.first?.metric ?? "accuracy") gain",
+            metric: "test \(gains.first?.metric ?? "accuracy")",
             comparisons: gains.map { row in
                 ReportContent.TransferGains.Comparison(
                     label: "\(row.strategy): \(row.chainDescription)",

@@ -200,10 +200,12 @@ extension KeyedDecodingContainer {
     ) throws -> Word? where Word.RawValue == String {
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
         if let word = Word(rawValue: text) { return word }
-        if let node = decoder as? YAMLNodeDecoder {
-            let choices = Word.allCases.map(\.rawValue).joined(separator: ", ")
-            node.log.record("unknown \(noun) '\(text)' (use \(choices))", field: fieldName(node.codingPath + [key]))
+        let choices = Word.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let node = decoder as? YAMLNodeDecoder else {
+            // Stored JSON (a run's configuration) is never guessed at: an unknown word fails.
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "unknown \(noun) '\(text)' (use \(choices))")
         }
+        node.log.record("unknown \(noun) '\(text)' (use \(choices))", field: fieldName(node.codingPath + [key]))
         return nil
     }
 }

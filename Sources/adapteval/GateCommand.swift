@@ -11,11 +11,12 @@ struct GateCommand: ParsableCommand {
         discussion: """
             Gates come from the candidate suite's `gates:` (docs/gates.md); a suite without \
             them gets the default gate: every target task's accuracy non-inferior to the \
-            baseline's with a 1-point margin at 95% confidence (paired bootstrap over the \
+            baseline's with a 1-point margin at 95% confidence (exact McNemar test over the \
             stored predictions). Runs are matched by target task, strategy and chain. The \
-            verdict is stored in the database unless it is read-only. Exit codes: 0 passed, \
-            1 failed, 2 invalid input (unknown run or tag, a gate naming a task or metric the \
-            runs do not have, missing probe or transfer results).
+            verdict is stored in the database unless it is read-only. A baseline cell the \
+            candidate lacks fails. Exit codes: 0 passed, 1 failed, 2 invalid input (unknown \
+            run or tag, a candidate run that did not finish, a gate naming a task or metric \
+            the runs do not have, missing probe or transfer results, nothing checked).
             """)
 
     @OptionGroup var database: DatabaseOption
@@ -50,6 +51,12 @@ struct GateCommand: ParsableCommand {
             print(Self.text(verdict), terminator: "")
         }
         if verdict.outcome == .failed { throw ExitCode(ExitStatus.gateFailed) }
+        if verdict.outcome == .notEvaluated {
+            // A gate that checked nothing must not let a release through.
+            printError("gate: nothing was checked (\(verdict.gates.isEmpty ? "the suite declares gates: []" : "no gate had a measured check")); "
+                       + "declare gates the runs can answer, or remove gates: to get the default gate")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
     }
 
     static func text(_ verdict: GateVerdict) -> String {

@@ -13,12 +13,13 @@ import Testing
     /// written in after. Both runs hold the same cells (the second reuses them), so the default
     /// gate compares identical predictions.
     static func twoRuns(gates: String) throws -> (fixture: TinySuite, db: String) {
-        let fixture = try TinySuite.make(yaml: TinySuite.yaml(strategies: ["linear-probe"], epochs: 1))
+        // BitFit carries what it learns on food into movies, so the runs have a transfer gain.
+        let fixture = try TinySuite.make(yaml: TinySuite.yaml(strategies: ["bitfit"], epochs: 1))
         let db = fixture.path("results.sqlite").path
         let first = try CommandRunner.run(["run", fixture.suite.path, "--db", db])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(try CommandRunner.run(["runs", "tag", "1", "release", "--db", db]).status == 0)
-        try fixture.rewrite(TinySuite.yaml(strategies: ["linear-probe"], epochs: 1) + gates)
+        try fixture.rewrite(TinySuite.yaml(strategies: ["bitfit"], epochs: 1) + gates)
         let second = try CommandRunner.run(["run", fixture.suite.path, "--db", db])
         #expect(second.status == 0, "\(second.standardError)")
         return (fixture, db)
@@ -108,6 +109,24 @@ import Testing
             #expect(html.contains(cell.modelSHA256))
         }
         #expect(!html.contains("<script"), "the report runs no script")
+    }
+
+    @Test("the report's overfitting section shows the stored audit of every trained cell")
+    func reportShowsOverfittingAudits() throws {
+        let fixture = try TinySuite.make(yaml: TinySuite.yaml(strategies: ["bitfit"], epochs: 2))
+        let db = fixture.path("results.sqlite").path
+        #expect(try CommandRunner.run(["run", fixture.suite.path, "--db", db]).status == 0)
+        let path = fixture.path("report.html").path
+        let result = try CommandRunner.run(["report", "--db", db, "--run", "latest", "-o", path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        let store = try ResultDatabase(path: db, readOnly: true)
+        let audits = try store.verdicts(ofRun: 1).audits.values.joined()
+        #expect(!audits.isEmpty)
+        #expect(!html.contains("No overfitting analysis yet"), "the stored audits fill the section")
+        let section = try #require(html.components(separatedBy: "id=\"overfitting\"").dropFirst().first)
+        #expect(section.contains("bitfit · "))
+        for audit in audits { #expect(section.contains(audit.stopReason.isEmpty ? "bitfit" : MarkupEscaping.text(audit.stopReason))) }
     }
 
     @Test("compare prints both values, the paired difference, its interval and p-value for matched cells")

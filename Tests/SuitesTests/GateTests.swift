@@ -21,7 +21,8 @@ import Testing
         let loaded = try #require(suite.definition.gates)
         #expect(loaded.map(\.kind) == [.threshold, .nonInferiority, .noNegativeTransfer, .safetyDrift])
         #expect(loaded[0].minimum == 0.6 && loaded[0].task == "movies")
-        #expect(loaded[1].metric == "accuracy" && loaded[1].margin == 0.02 && loaded[1].confidence == 0.95 && loaded[1].test == .bootstrap)
+        #expect(loaded[1].metric == "accuracy" && loaded[1].margin == 0.02 && loaded[1].confidence == 0.95 && loaded[1].test == .mcnemar)
+        #expect(GateSpec.defaultGates.allSatisfy { $0.test == .mcnemar } && GateSpec(kind: .nonInferiority, metric: "macro_f1").test == .bootstrap)
         #expect(loaded[3].groups == .overall && loaded[3].limit == 0.05)
 
         try fixture.rewrite(TinySuite.yaml() + """
@@ -138,5 +139,37 @@ import Testing
         let id = try SyntheticRuns.store(store, label: "a", correctness: ["lora": [run.baseline]], gates: gates)
         let verdict = try GateEvaluator(database: store).evaluate(candidateRunID: id, baselineRunID: id)
         #expect(!verdict.usesDefaultGates && verdict.gates.map(\.spec) == gates && verdict.outcome == .passed)
+    }
+
+    @Test("a gate fails closed: unfinished candidates and unreadable stored gates are input errors, a baseline cell the candidate lacks fails, and a moved tag moves")
+    func gatesFailClosed() throws {
+        let store = try database()
+        let run = SyntheticRuns.pair(noise: 0, drop: 0, seed: 5)
+        let baseline = try SyntheticRuns.store(store, label: "b", correctness: ["lora": [run.baseline], "full": [run.baseline]], tag: "v1")
+        let evaluator = GateEvaluator(database: store)
+
+        // The candidate dropped a strategy the baseline had: that cell's quality went unchecked.
+        let partial = try SyntheticRuns.store(store, label: "c", correctness: ["lora": [run.candidate]])
+        let verdict = try evaluator.evaluate(candidateRunID: partial, baselineRunID: baseline)
+        #expect(verdict.outcome == .failed)
+        #expect(verdict.gates[0].checks.contains { $0.strategy == "full" && $0.outcome == "failed" && $0.detail.contains("candidate run does not") })
+
+        // An interrupted candidate is not judged on the cells that happened to finish.
+        let interrupted = try SyntheticRuns.store(store, label: "d", correctness: ["lora": [run.candidate], "full": [run.candidate]])
+        try store.finishRun(id: interrupted, status: .interrupted)
+        #expect { try evaluator.evaluate(candidateRunID: interrupted, baselineRunID: baseline) } throws: { error in
+            (error as? CategorizedError)?.category == .invalidInput && error.localizedDescription.contains("interrupted")
+        }
+
+        // A stored gate this version cannot read is refused, never replaced by the default gate.
+        var record = try store.run(id: baseline)
+        record.config = #"{"gates": [{"kind": "perplexity-ceiling", "maximum": 3}]}"#
+        #expect(throws: SuiteError.self) { try GateEvaluator.declaredGates(of: record) }
+
+        // Tagging an older run moves the tag there, although a newer run carried it.
+        let newer = try SyntheticRuns.store(store, label: "e", correctness: ["lora": [run.candidate]], tag: "release")
+        try store.setTag("release", runID: baseline)
+        #expect(try store.latestRunID(tagged: "release") == baseline)
+        #expect(try store.run(id: newer).tag == nil)
     }
 }
