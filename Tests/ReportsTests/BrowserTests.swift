@@ -114,6 +114,20 @@ import Testing
         #expect(Self.luminance(darkSurvey.background) < 40, "the dark scheme should have a dark background")
     }
 
+    @Test("the demo report's screenshot in docs/ is a PNG of at most 300 KB and far from blank")
+    func docsScreenshotIsNotBlank() throws {
+        let url = TestPaths.repositoryRoot.appendingPathComponent("docs/report.png")
+        let bytes = try #require(try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int)
+        #expect(bytes <= 300 * 1024, "\(bytes) bytes")
+        let image = try PNGImage(contentsOf: url)
+        let histogram = image.colorHistogram
+        let background = histogram.max { $0.value < $1.value }
+        let foreground = 1 - Double(background?.value ?? 0) / Double(image.width * image.height)
+        #expect(image.width >= 1000 && image.height >= 1000)
+        // pngquant keeps at most 256 colours; a blank or one-colour page has a handful.
+        #expect(histogram.count > 32 && foreground > 0.06, "\(histogram.count) colours, \(foreground) foreground")
+    }
+
     @Test("a phone-width screenshot of the report is far from blank")
     func phoneScreenshotIsNotBlank() throws {
         try Self.requireChromium()
