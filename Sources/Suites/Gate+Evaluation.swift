@@ -149,7 +149,7 @@ public struct GateEvaluator {
                 name: "gates", reason: "gate '\(spec.displayName)' names strategy '\(strategy)', which run \(results.run.id ?? 0) "
                     + "does not have (strategies: \(Set(keys.map(\.strategy)).sorted().joined(separator: ", ")))")
         }
-        let chosen = keys.filter { key in spec.task.map { $0 == key.task } ?? true && spec.strategy.map { $0 == key.strategy } ?? true }
+        let chosen = keys.filter { spec.covers(task: $0.task, strategy: $0.strategy) }
         guard !chosen.isEmpty else {
             throw SuiteError.invalidArgument(name: "--candidate", reason: "run \(results.run.id ?? 0) has no finished cell")
         }
@@ -213,7 +213,7 @@ public struct GateEvaluator {
         // A cell the baseline has and the candidate lacks is quality nobody checked: it fails.
         let missing = baseline.keys.filter { key in
             !keys.contains(key) && baseline.mean(spec.metric, of: key) != nil
-                && spec.task.map { $0 == key.task } ?? true && spec.strategy.map { $0 == key.strategy } ?? true
+                && spec.covers(task: key.task, strategy: key.strategy)
         }
         for key in missing {
             checks.append(GateResultRecord(
@@ -262,8 +262,7 @@ public struct GateEvaluator {
                     + "run the suite with this AdaptEval version, or remove the no-negative-transfer gate")
         }
         let gains = rows.filter { row in
-            row.kind == "transfer_gain" && (spec.task.map { $0 == row.task } ?? true)
-                && (spec.strategy.map { $0 == row.strategy } ?? true)
+            row.kind == "transfer_gain" && spec.covers(task: row.task, strategy: row.strategy)
         }
         guard !gains.isEmpty else {
             throw SuiteError.invalidArgument(
@@ -289,8 +288,8 @@ public struct GateEvaluator {
 
     func driftChecks(_ spec: GateSpec, runID: Int64) throws -> [GateResultRecord] {
         let rows = (try database.probeDrift(runID: runID) ?? []).filter { row in
-            (spec.probe.map { $0 == row.probe } ?? true) && (spec.task.map { $0 == row.task } ?? true)
-                && (spec.strategy.map { $0 == row.strategy } ?? true) && (spec.groups == .each || row.groupName.isEmpty)
+            (spec.probe.map { $0 == row.probe } ?? true) && spec.covers(task: row.task, strategy: row.strategy)
+                && (spec.groups == .each || row.groupName.isEmpty)
         }
         guard !rows.isEmpty else {
             throw SuiteError.invalidArgument(

@@ -119,6 +119,11 @@ public struct GateSpec: Codable, Sendable, Equatable, Placeholder {
     /// baseline's with a one-point margin at 95% confidence (McNemar's rule, `defaultTest`).
     public static let defaultGates = [GateSpec(kind: .nonInferiority, metric: "accuracy", margin: 0.01, confidence: 0.95)]
 
+    /// Whether the gate's `task:` and `strategy:` (each nil for all) take in this task and strategy.
+    public func covers(task: String, strategy: String) -> Bool {
+        (self.task.map { $0 == task } ?? true) && (self.strategy.map { $0 == strategy } ?? true)
+    }
+
     /// How reports name the gate.
     public var displayName: String {
         if let name { return name }
