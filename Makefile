@@ -21,8 +21,14 @@ demo: build
 	$(BIN) runs show latest --db $(DB)
 	@echo
 	@echo "Results database: $(abspath $(DB))  (query it with sqlite3; see docs/schema.md)"
+	@echo
+	@echo "== The release gate: the first demo run is tagged demo-release (and so gated against itself); later runs are gated against it =="
+	@$(BIN) runs show demo-release --db $(DB) > /dev/null 2>&1 || $(BIN) runs tag latest demo-release --db $(DB)
+	@mkdir -p reports
+	-$(BIN) gate --db $(DB) --candidate latest --baseline demo-release --junit reports/demo-gate.xml --summary reports/demo-gate.md
+	@echo
 	@echo "Report:"
-	@$(BIN) report --db $(DB) --run latest
+	@$(BIN) report --db $(DB) --run latest --baseline demo-release
 
 # One build of everything, tests included: `swift test` alone would compile the modules a second
 # time after `swift build`.

@@ -36,7 +36,17 @@ public struct ClassificationMetrics: Sendable, Equatable {
         }
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
         for (g, p) in zip(gold, predicted) { confusion[g][p] += 1 }
-        let total = gold.count
+        self.init(confusion: confusion, labelNames: labelNames)
+        expectedCalibrationError = try probabilities.map {
+            try Self.expectedCalibrationError(probabilities: $0, gold: gold, bins: bins)
+        }
+    }
+
+    /// The metrics of a confusion matrix (confusion[gold][predicted] counts, `labelNames.count`
+    /// square), without calibration: what a bootstrap resample of stored predictions tallies.
+    public init(confusion: [[Int]], labelNames: [String]) {
+        let k = labelNames.count
+        let total = confusion.reduce(0) { $0 + $1.reduce(0, +) }
         accuracy = total == 0 ? 0 : Double((0..<k).reduce(0) { $0 + confusion[$1][$1] }) / Double(total)
         perClass = (0..<k).map { c in
             let truePositive = confusion[c][c]
@@ -50,9 +60,7 @@ public struct ClassificationMetrics: Sendable, Equatable {
         macroF1 = k == 0 ? 0 : perClass.reduce(0) { $0 + $1.f1 } / Double(k)
         weightedF1 = total == 0 ? 0 : perClass.reduce(0) { $0 + $1.f1 * Double($1.support) } / Double(total)
         self.confusion = confusion
-        expectedCalibrationError = try probabilities.map {
-            try Self.expectedCalibrationError(probabilities: $0, gold: gold, bins: bins)
-        }
+        expectedCalibrationError = nil
     }
 
     /// ECE = Σ_b (|B_b|/N)·|acc(B_b) − conf(B_b)| over `bins` equal-width bins of the top-class

@@ -18,7 +18,7 @@ extension HTMLReport {
         }
         writer.element("h3", text: "Largest changes")
         if verdict.largestChanges.isEmpty {
-            writer.element("p", ["class": "empty"], text: "No changes to rank: there is no baseline or transfer comparison yet.")
+            writer.element("p", ["class": "empty"], text: "No changes to rank: there is no baseline run, transfer comparison or probe drift yet.")
         } else {
             writer.element("ol", ["class": "changes"]) { writer in
                 for change in verdict.largestChanges {

@@ -3,7 +3,8 @@
 ///
 /// Follows the common JUnit schema (the Ant/Surefire `testsuites` form): a failed gate has a
 /// `<failure>` with its detail, a gate that was not evaluated is `<skipped>`, and the counts
-/// are repeated on `<testsuites>` and `<testsuite>`. Text is escaped for XML 1.0, with
+/// are repeated on `<testsuites>` and `<testsuite>`, which also carries when and where the
+/// gate ran (`timestamp`, `hostname`). Text is escaped for XML 1.0, with
 /// characters it forbids replaced (``MarkupEscaping``).
 public enum JUnitXML {
     /// The document. Only the title, suite, run, tag and verdict of `content` are read.
@@ -25,7 +26,7 @@ public enum JUnitXML {
                 "testsuite",
                 [
                     "name": content.suiteName, "tests": tests, "failures": failures, "errors": "0", "skipped": skipped,
-                    "time": time,
+                    "time": time, "timestamp": verdict.evaluatedAt, "hostname": verdict.host,
                 ]
             ) { writer in
                 writer.newline()

@@ -53,11 +53,21 @@ extension ReportContent {
         public var gates: [Gate]
         /// Largest first; the report shows them all (the gate command keeps three).
         public var largestChanges: [Change]
+        /// When the gate ran: ISO 8601 in UTC without a zone designator, as JUnit's `timestamp`
+        /// takes it ("2026-12-02T05:50:00").
+        public var evaluatedAt: String?
+        /// The machine the gate ran on (JUnit's `hostname`).
+        public var host: String?
 
-        public init(outcome: Outcome = .notEvaluated, gates: [Gate] = [], largestChanges: [Change] = []) {
+        public init(
+            outcome: Outcome = .notEvaluated, gates: [Gate] = [], largestChanges: [Change] = [], evaluatedAt: String? = nil,
+            host: String? = nil
+        ) {
             self.outcome = outcome
             self.gates = gates
             self.largestChanges = largestChanges
+            self.evaluatedAt = evaluatedAt
+            self.host = host
         }
 
         /// The number of gates with each outcome.

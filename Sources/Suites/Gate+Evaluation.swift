@@ -9,6 +9,22 @@ public struct GateVerdict: Sendable {
         case passed, failed
         /// Nothing the gate checks was present in both runs (e.g. no group matched).
         case notEvaluated = "not-evaluated"
+
+        /// The outcome of a whole made of parts (a gate of its checks, a verdict of its gates):
+        /// failed when any part failed, passed when none failed and one passed, else not evaluated.
+        public static func combining(_ parts: some Sequence<Outcome>) -> Outcome {
+            var passed = false
+            for part in parts {
+                if part == .failed { return .failed }
+                passed = passed || part == .passed
+            }
+            return passed ? .passed : .notEvaluated
+        }
+
+        /// The outcome of stored checks (`GateResultRecord.outcome`); an unknown word counts as not evaluated.
+        public static func combining(_ checks: [GateResultRecord]) -> Outcome {
+            combining(checks.map { Outcome(rawValue: $0.outcome) ?? .notEvaluated })
+        }
     }
 
     /// One gate of the suite and the checks it made, one per group of cells or probe row.
@@ -35,18 +51,17 @@ public struct GateVerdict: Sendable {
     public var changes: [MetricComparison]
     /// Whether the gates came from the suite (`gates:`) or are the default gate.
     public var usesDefaultGates: Bool
+    /// When the gates were evaluated.
+    public var evaluatedAt = Date()
 
     /// Failed when any gate failed; passed when none failed and at least one passed.
-    public var outcome: Outcome {
-        if gates.contains(where: { $0.outcome == .failed }) { return .failed }
-        return gates.contains(where: { $0.outcome == .passed }) ? .passed : .notEvaluated
-    }
+    public var outcome: Outcome { Outcome.combining(gates.map(\.outcome)) }
 
     /// The verdict as the database stores it.
     public var record: GateVerdictRecord {
         GateVerdictRecord(
             candidateRunID: candidate.id ?? 0, baselineRunID: baseline.id ?? 0, outcome: outcome.rawValue,
-            results: gates.flatMap(\.checks))
+            evaluatedAt: evaluatedAt, results: gates.flatMap(\.checks))
     }
 }
 
@@ -116,11 +131,8 @@ public struct GateEvaluator {
             case .noNegativeTransfer: checks = try transferChecks(spec, runID: candidateRunID)
             case .safetyDrift: checks = try driftChecks(spec, runID: candidateRunID)
             }
-            let outcome: GateVerdict.Outcome =
-                checks.contains { $0.outcome == GateVerdict.Outcome.failed.rawValue } ? .failed
-                : checks.contains { $0.outcome == GateVerdict.Outcome.passed.rawValue } ? .passed : .notEvaluated
             outcomes.append(GateVerdict.GateOutcome(
-                spec: spec, outcome: outcome, checks: checks, seconds: Date().timeIntervalSince(started)))
+                spec: spec, outcome: .combining(checks), checks: checks, seconds: Date().timeIntervalSince(started)))
         }
         let bootstrap = try RunComparison.defaultBootstrap()
         var changes: [MetricComparison] = []

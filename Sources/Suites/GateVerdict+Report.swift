@@ -1,4 +1,5 @@
 import Evaluation
+import Foundation
 import Reports
 import ResultStore
 
@@ -42,7 +43,17 @@ extension GateVerdict {
                 ReportContent.Verdict.Gate(
                     name: gate.spec.displayName, outcome: gate.outcome.reportOutcome, detail: gate.detail, seconds: gate.seconds)
             },
-            largestChanges: changes.prefix(3).map(\.reportChange))
+            largestChanges: changes.prefix(3).map(\.reportChange), evaluatedAt: Self.junitTimestamp(evaluatedAt),
+            host: ProcessInfo.processInfo.hostName)
+    }
+
+    /// ISO 8601 in UTC without a zone designator: the form JUnit's schema gives `timestamp`.
+    static func junitTimestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        return formatter.string(from: date)
     }
 
     /// The report content JUnit XML and the Markdown summary render (title, run, verdict).

@@ -57,83 +57,21 @@ public struct RunResults: Sendable {
     /// Metric names some cell of the run has on its target test split.
     public var metricNames: Set<String> { Set(groups.values.flatMap { $0.flatMap(\.metrics.keys) }) }
 
+    /// The metrics a group is summarised by, in order of preference: accuracy for classifiers,
+    /// Spearman × 100 for STS, nDCG@10 for retrieval, average precision for pair classification
+    /// (MTEB's main scores).
+    public static let headlineMetrics = ["accuracy", "spearman", "ndcg@10", "average_precision"]
+
+    /// The first of ``headlineMetrics`` the group's cells have.
+    public func headlineMetric(of key: CellGroupKey) -> String? {
+        let names = Set((groups[key] ?? []).flatMap(\.metrics.keys))
+        return Self.headlineMetrics.first { names.contains($0) }
+    }
+
     /// A metric's mean over a group's seeds, or nil when no seed has it.
     public func mean(_ metric: String, of key: CellGroupKey) -> Double? {
         let values = (groups[key] ?? []).compactMap { $0.metrics[metric]?.value }
         return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
-    }
-}
-
-/// The target test predictions of two matched groups, aligned example by example and seed by
-/// seed, ready for the paired tests.
-public struct PairedPredictions: Sendable {
-    /// Label index of each test example.
-    public var gold: [Int]
-    /// Predicted label indices per seed per example.
-    public var candidate: [[Int]]
-    public var baseline: [[Int]]
-    public var classCount: Int
-
-    public var candidateCorrect: [[Bool]] { candidate.map { zip($0, gold).map { $0 == $1 } } }
-    public var baselineCorrect: [[Bool]] { baseline.map { zip($0, gold).map { $0 == $1 } } }
-
-    /// Aligns the predictions of two groups' cells. Seeds pair in ascending order (the first
-    /// min(n, m) of each when the counts differ); examples pair by example id.
-    ///
-    /// - Throws: `SuiteError.invalidArgument` when a cell stored no predictions or the two
-    ///   runs were tested on different examples.
-    public init(database: ResultDatabase, candidate: [RunResults.SeedCell], baseline: [RunResults.SeedCell], key: CellGroupKey) throws {
-        let seeds = min(candidate.count, baseline.count)
-        func rows(_ cell: RunResults.SeedCell) throws -> [PredictionRow] {
-            let stage = cell.cell.chainTasks.count - 1
-            let rows = try database.predictions(ofCell: cell.cell.id ?? 0).filter {
-                $0.stage == stage && $0.task == cell.cell.targetTask && $0.split == "test"
-            }
-            guard !rows.isEmpty else {
-                throw SuiteError.invalidArgument(
-                    name: "run", reason: "cell \(cell.cell.id ?? 0) (\(key)) stored no test predictions; "
-                        + "run the suite with evaluation.save_predictions: true")
-            }
-            return rows
-        }
-        let candidateRows = try candidate.prefix(seeds).map(rows)
-        let baselineRows = try baseline.prefix(seeds).map(rows)
-        guard let reference = candidateRows.first else {
-            throw SuiteError.invalidArgument(name: "run", reason: "no seeds to compare for \(key)")
-        }
-        let exampleIDs = reference.map(\.exampleID)
-        var labels: [String: Int] = [:]
-        func index(_ label: String) -> Int {
-            if let known = labels[label] { return known }
-            labels[label] = labels.count
-            return labels.count - 1
-        }
-        gold = reference.map { index($0.gold) }
-        func aligned(_ rows: [PredictionRow], run: String) throws -> [Int] {
-            let byID = Dictionary(rows.map { ($0.exampleID, $0) }, uniquingKeysWith: { first, _ in first })
-            return try exampleIDs.map { id in
-                guard let row = byID[id] else {
-                    throw SuiteError.invalidArgument(
-                        name: "run", reason: "the \(run) run's \(key) was not tested on example '\(id)': "
-                            + "runs compare only on the same test split")
-                }
-                return index(row.predicted)
-            }
-        }
-        self.candidate = try candidateRows.map { try aligned($0, run: "candidate") }
-        self.baseline = try baselineRows.map { try aligned($0, run: "baseline") }
-        for rows in baselineRows where rows.count != exampleIDs.count {
-            throw SuiteError.invalidArgument(
-                name: "run", reason: "the baseline's \(key) has \(rows.count) test examples, the candidate's \(exampleIDs.count)")
-        }
-        classCount = labels.count
-    }
-
-    init(gold: [Int], candidate: [[Int]], baseline: [[Int]], classCount: Int) {
-        self.gold = gold
-        self.candidate = candidate
-        self.baseline = baseline
-        self.classCount = classCount
     }
 }
 
@@ -159,10 +97,11 @@ public struct MetricComparison: Sendable {
     /// Whether the difference is significant at `level`.
     public func isSignificant(level: Double = 0.05) -> Bool { (pValue ?? 1) < level }
 
-    /// The metrics compared on per-example predictions.
-    public static let pairedMetrics = ["accuracy", "macro_f1"]
-
-    /// Compares a paired metric (`accuracy` or `macro_f1`) on aligned predictions.
+    /// Compares `metric` on aligned predictions: accuracy with McNemar's test beside the
+    /// bootstrap, every other stored metric by recomputing it on each resample
+    /// (``ResampledMetric``).
+    ///
+    /// - Throws: `SuiteError.invalidArgument` when `metric` cannot be recomputed from predictions.
     public static func paired(
         _ metric: String, key: CellGroupKey, predictions: PairedPredictions, bootstrap: PairedBootstrap,
         candidate: Double? = nil, baseline: Double? = nil
@@ -180,8 +119,19 @@ public struct MetricComparison: Sendable {
                 gold: predictions.gold, candidate: predictions.candidate, baseline: predictions.baseline,
                 classCount: predictions.classCount)
         default:
-            throw SuiteError.invalidArgument(
-                name: "metric", reason: "'\(metric)' is not compared on predictions (use \(pairedMetrics.joined(separator: " or ")))")
+            guard
+                let candidateMetric = ResampledMetric(
+                    metric, rows: predictions.candidateRows, labelNames: predictions.labelNames,
+                    calibrationBins: predictions.calibrationBins),
+                let baselineMetric = ResampledMetric(
+                    metric, rows: predictions.baselineRows, labelNames: predictions.labelNames,
+                    calibrationBins: predictions.calibrationBins)
+            else {
+                throw SuiteError.invalidArgument(name: "metric", reason: "'\(metric)' cannot be recomputed from the stored predictions")
+            }
+            estimate = try bootstrap.estimate(seeds: candidateMetric.seeds, examples: candidateMetric.examples) { seeds, examples in
+                candidateMetric.mean(seeds: seeds, examples: examples) - baselineMetric.mean(seeds: seeds, examples: examples)
+            }
         }
         return MetricComparison(
             key: key, metric: metric, candidate: candidate ?? Double.nan, baseline: baseline ?? Double.nan,
@@ -222,10 +172,14 @@ public struct RunComparison: Sendable {
             for metric in names.sorted() {
                 guard let candidateValue = candidate.mean(metric, of: key), let baselineValue = baseline.mean(metric, of: key)
                 else { continue }
-                if let predictions, MetricComparison.pairedMetrics.contains(metric) {
-                    rows.append(try MetricComparison.paired(
+                // A metric a resample cannot score (a loss the classifier never stored
+                // probabilities for, say) is still listed, without a test.
+                if let predictions, ResampledMetric.supports(metric),
+                    let paired = try? MetricComparison.paired(
                         metric, key: key, predictions: predictions, bootstrap: bootstrap, candidate: candidateValue,
-                        baseline: baselineValue))
+                        baseline: baselineValue)
+                {
+                    rows.append(paired)
                 } else {
                     rows.append(MetricComparison(
                         key: key, metric: metric, candidate: candidateValue, baseline: baselineValue, difference: nil,

@@ -18,17 +18,17 @@ public enum RunReport {
         var content = ReportContent(
             title: "\(run.suiteName): run \(runID)" + (run.tag.map { " (\($0))" } ?? ""), suiteName: run.suiteName,
             runID: "\(runID)", tag: run.tag, status: run.status)
-        content.scores = scoreTable(results)
+        content.scores = try scoreTable(results, database: database)
         content.learningCurves = details.filter { $0.cell.status == .finished }.map(learningCurve)
         content.overfitting = overfitting(try database.verdicts(ofRun: runID).audits, details: details)
         content.efficiency = efficiency(results)
-        if let transfer = try database.transferResults(runID: runID) {
-            content.transfer = transferGains(transfer)
-        }
+        let transfer = try database.transferResults(runID: runID)
+        if let transfer { content.transfer = transferGains(transfer) }
         if let divergences = try database.divergences(runID: runID) {
             content.divergence = divergence(divergences)
         }
-        if let drift = try database.probeDrift(runID: runID) {
+        let drift = try database.probeDrift(runID: runID)
+        if let drift {
             content.probeDrift = drift.map { row in
                 ReportContent.ProbeDrift(
                     model: row.strategy + " · " + row.task, probe: row.probe, metric: row.metric,
@@ -37,6 +37,7 @@ public enum RunReport {
                     exceedsThreshold: (row.harmLow ?? row.harmDrift) > 0)
             }
         }
+        content.verdict.largestChanges = largestEffects(transfer: transfer ?? [], drift: drift ?? [])
         if let baselineRunID {
             let comparison = try RunComparison(database: database, candidateRunID: runID, baselineRunID: baselineRunID)
             content.baseline = ReportContent.BaselineComparison(
@@ -51,8 +52,11 @@ public enum RunReport {
                         pValue: row.pValue, isSignificant: row.isSignificant(),
                         test: row.mcNemar != nil ? "McNemar exact" : row.difference != nil ? "paired bootstrap (BCa)" : "none")
                 })
-            content.verdict.largestChanges = comparison.rows.filter { $0.metric == "accuracy" }
-                .sorted { abs($0.pairedChange) > abs($1.pairedChange) }.prefix(3).map(\.reportChange)
+            // A run compared with itself has no changes; its own effects stay the largest.
+            if baselineRunID != runID {
+                content.verdict.largestChanges = comparison.rows.filter { $0.metric == "accuracy" }
+                    .sorted { abs($0.pairedChange) > abs($1.pairedChange) }.prefix(3).map(\.reportChange)
+            }
         }
         if let stored = try database.latestGateVerdict(candidateRunID: runID) {
             content.verdict.outcome = GateVerdict.Outcome(rawValue: stored.outcome)?.reportOutcome ?? .notEvaluated
@@ -64,11 +68,9 @@ public enum RunReport {
             }
             content.verdict.gates = order.map { name in
                 let rows = checks[name] ?? []
-                let failed = rows.filter { $0.outcome == "failed" }
-                let outcome: ReportContent.Verdict.Outcome =
-                    !failed.isEmpty ? .failed : rows.contains { $0.outcome == "passed" } ? .passed : .notEvaluated
+                let failed = rows.filter { $0.outcome == GateVerdict.Outcome.failed.rawValue }
                 return ReportContent.Verdict.Gate(
-                    name: name, outcome: outcome,
+                    name: name, outcome: GateVerdict.Outcome.combining(rows).reportOutcome,
                     detail: (failed.isEmpty ? rows : failed).prefix(4).map(\.detail).joined(separator: "; ")
                         + " (against run \(stored.baselineRunID))")
             }
@@ -77,25 +79,44 @@ public enum RunReport {
         return content
     }
 
-    /// Strategy and route (rows) against target tasks (columns): test accuracy, mean over seeds,
-    /// with the stored interval when one seed stands behind it.
-    static func scoreTable(_ results: RunResults) -> ReportContent.ScoreTable {
+    /// Strategy and route (rows) against target tasks (columns): each task's headline test
+    /// metric (``RunResults/headlineMetrics``), mean over seeds. One seed shows its stored
+    /// interval; several seeds show a hierarchical bootstrap over seeds and test examples of
+    /// the stored predictions (``ResampledMetric``), which carries seed-to-seed variation.
+    static func scoreTable(_ results: RunResults, database: ResultDatabase) throws -> ReportContent.ScoreTable {
+        let bootstrap = try RunComparison.defaultBootstrap()
         let tasks = Array(Set(results.keys.map(\.task))).sorted()
+        var metricOfTask: [String: String] = [:]
         var rows: [String: [String: ReportContent.Estimate]] = [:]
         var rowOrder: [(strategy: String, route: String)] = []
         for key in results.keys {
             let route = route(of: key)
             let rowKey = key.strategy + "\u{1F}" + route
             if rows[rowKey] == nil { rowOrder.append((key.strategy, route)) }
-            guard let value = results.mean("accuracy", of: key) else { continue }
+            guard let metric = results.headlineMetric(of: key), let value = results.mean(metric, of: key) else { continue }
+            metricOfTask[key.task] = metricOfTask[key.task] ?? metric
             let cells = results.groups[key] ?? []
-            let single = cells.count == 1 ? cells.first?.metrics["accuracy"] : nil
+            var interval: (low: Double, high: Double)?
+            if cells.count == 1, let row = cells.first?.metrics[metric], let low = row.low, let high = row.high {
+                interval = (low, high)
+            }
+            if cells.count > 1, let predictions = try? GroupPredictions(database: database, cells: cells, key: key, run: "run"),
+                let resampled = ResampledMetric(
+                    metric, rows: predictions.rows, labelNames: predictions.labelNames, calibrationBins: predictions.calibrationBins),
+                let estimate = try? bootstrap.estimate(seeds: resampled.seeds, examples: resampled.examples, statistic: resampled.mean)
+            {
+                interval = (estimate.interval.low, estimate.interval.high)
+            }
             rows[rowKey, default: [:]][key.task] = ReportContent.Estimate(
-                value, low: single?.low, high: single?.high, seedCount: cells.count)
+                value, low: interval?.low, high: interval?.high, seedCount: cells.count)
         }
         return ReportContent.ScoreTable(
-            caption: "Test accuracy on each target task, mean over seeds (95% bootstrap interval for one seed)",
-            columns: tasks,
+            caption: "Test score on each target task (accuracy unless the column names another metric), mean over seeds; "
+                + "95% interval: bootstrap over test examples for one seed, over seeds and test examples for several",
+            columns: tasks.map { task in
+                let metric = metricOfTask[task] ?? "accuracy"
+                return metric == "accuracy" ? task : "\(task) (\(metric))"
+            },
             rows: rowOrder.map { row in
                 ReportContent.ScoreTable.Row(
                     strategy: row.strategy, chain: row.route,
@@ -157,6 +178,29 @@ public enum RunReport {
                     label: "\(key.strategy) · \(key.chain)", trainableParameters: parameters,
                     score: ReportContent.Estimate(score, seedCount: cells.count), trainingMinutes: minutes)
             })
+    }
+
+    /// Without a baseline run, the largest effects the run measured itself: the three largest
+    /// transfer gains (against training on the target alone), else the three largest probe
+    /// drifts (against the base model), largest absolute value first.
+    static func largestEffects(transfer: [StoredTransferResult], drift: [StoredProbeDrift]) -> [ReportContent.Verdict.Change] {
+        typealias Change = ReportContent.Verdict.Change
+        let gains = transfer.filter { $0.kind == "transfer_gain" }.compactMap { row in
+            row.value.map { value in
+                Change(
+                    subject: "\(row.strategy): \(row.chainDescription)", metric: "transfer gain in \(row.metric)",
+                    difference: ReportContent.Estimate(value, low: row.low, high: row.high),
+                    direction: row.label == "positive" ? .improvement : row.label == "negative" ? .regression : .inconclusive)
+            }
+        }
+        let drifts = drift.map { row in
+            Change(
+                subject: "\(row.strategy) · \(row.task): \(row.probe)" + (row.groupName.isEmpty ? "" : " (\(row.groupName))"),
+                metric: "drift of \(row.metric) from the base model",
+                difference: ReportContent.Estimate(row.drift, low: row.low, high: row.high),
+                direction: (row.harmLow ?? row.harmDrift) > 0 ? .regression : (row.harmHigh ?? row.harmDrift) < 0 ? .improvement : .inconclusive)
+        }
+        return (gains.isEmpty ? drifts : gains).sorted { abs($0.difference.value) > abs($1.difference.value) }.prefix(3).map { $0 }
     }
 
     static func transferGains(_ rows: [StoredTransferResult]) -> ReportContent.TransferGains {

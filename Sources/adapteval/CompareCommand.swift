@@ -8,10 +8,11 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two runs metric by metric: both values, the paired difference, its interval and p-value.",
         discussion: """
-            Cells are matched by target task, strategy and chain. Accuracy and macro-F1 are \
-            compared on the stored per-example predictions: a paired bootstrap interval (95%, \
-            BCa, 2,000 resamples, seeds then examples) and, for accuracy, the exact McNemar \
-            p-value; other metrics show both values and their difference. Significant changes \
+            Cells are matched by target task, strategy and chain. Every metric is compared on \
+            the stored per-example predictions, recomputed on each resample: a paired bootstrap \
+            interval (95%, BCa, 2,000 resamples, seeds then examples) and p-value, and for \
+            accuracy the exact McNemar p-value. A metric without stored predictions behind it \
+            shows both values and their difference, with test "none". Significant changes \
             (p < 0.05) come first.
             """)
 

@@ -35,6 +35,10 @@ struct GateCommand: ParsableCommand {
         let store = try ResultDatabase(path: path, readOnly: !writable)
         let candidateID = try RunReference.resolve(candidate, option: "--candidate", store: store)
         let baselineID = try RunReference.resolve(baseline, option: "--baseline", store: store)
+        if candidateID == baselineID {
+            // Legitimate when the release itself is re-checked, a misconfiguration otherwise.
+            printError("note: --candidate and --baseline are the same run (\(candidateID)); comparisons with the baseline see identical predictions")
+        }
         let verdict = try GateEvaluator(database: store).evaluate(candidateRunID: candidateID, baselineRunID: baselineID)
         var stored: Int64?
         if writable {

@@ -127,6 +127,9 @@ import Testing
         let section = try #require(html.components(separatedBy: "id=\"overfitting\"").dropFirst().first)
         #expect(section.contains("bitfit · "))
         for audit in audits { #expect(section.contains(audit.stopReason.isEmpty ? "bitfit" : MarkupEscaping.text(audit.stopReason))) }
+        // Without a baseline run, the verdict ranks the run's own transfer gains.
+        let gain = try #require(try store.transferResults(runID: 1)?.first { $0.kind == "transfer_gain" && $0.value != nil })
+        #expect(html.contains("transfer gain in accuracy") && html.contains("bitfit: \(MarkupEscaping.text(gain.chainDescription))"))
     }
 
     @Test("compare prints both values, the paired difference, its interval and p-value for matched cells")
@@ -149,6 +152,9 @@ import Testing
         #expect(accuracy["difference"] as? Double == 0 && accuracy["test"] as? String == "mcnemar")
         #expect(accuracy["p_value"] as? Double == 1 && accuracy["significant"] as? Bool == false)
         #expect(rows.contains { $0["metric"] as? String == "macro_f1" && $0["test"] as? String == "bootstrap" })
+        // Every stored metric is recomputed from the predictions, so each has a paired interval.
+        #expect(rows.count > 2 && rows.allSatisfy { $0["test"] as? String != "none" && $0["low"] is Double && $0["high"] is Double },
+                "\(rows.filter { $0["test"] as? String == "none" })")
         #expect(try CommandRunner.run(["compare", "2", "v9", "--db", db]).status == 2)
     }
 }
@@ -164,7 +170,10 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
                 attributes: [String: String] = [:]) {
         elements.append(name)
         switch name {
-        case "testsuite": required.append(["name", "tests", "failures", "errors"].allSatisfy { attributes[$0] != nil })
+        case "testsuite":
+            required.append(["name", "tests", "failures", "errors", "hostname"].allSatisfy { attributes[$0] != nil })
+            // The Ant schema's timestamp: ISO 8601 date and time without a zone designator.
+            required.append(attributes["timestamp"]?.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/) != nil)
         case "testcase":
             cases += 1
             required.append(attributes["name"] != nil && attributes["classname"] != nil)

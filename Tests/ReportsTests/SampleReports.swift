@@ -113,7 +113,8 @@ enum SampleReports {
                       difference: Estimate(0.018, low: 0.004, high: 0.032), direction: .improvement),
                 .init(subject: "full on SST-2 after kitchen", metric: "accuracy vs baseline",
                       difference: Estimate(-0.005, low: -0.019, high: 0.009), direction: .inconclusive),
-            ])
+            ],
+            evaluatedAt: "2026-12-02T05:50:00", host: "ci-runner-7")
         let provenance: [ReportContent.ProvenanceEntry] = [
             .init("model", "all-MiniLM-L6-v2"),
             .init("model sha256", "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),

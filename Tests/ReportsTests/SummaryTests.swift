@@ -75,6 +75,7 @@ import Testing
         #expect(suite.attributes["errors"] == "0")
         #expect(suite.attributes["skipped"] == "1")
         #expect(suite.attributes["time"] == "0.007")
+        #expect(suite.attributes["timestamp"] == "2026-12-02T05:50:00" && suite.attributes["hostname"] == "ci-runner-7")
         for key in ["tests", "failures", "errors", "skipped"] { #expect(tree.attributes[key] == suite.attributes[key]) }
         let cases = suite.all("testcase")
         #expect(cases.map { $0.attributes["name"] } == SampleReports.realistic.verdict.gates.map(\.name))

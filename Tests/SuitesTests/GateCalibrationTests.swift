@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import ResultStore
 @testable import Suites
 import Testing
 
@@ -67,5 +68,83 @@ import Testing
             }
         }
         print(lines.joined(separator: "\n"))
+    }
+
+    /// The same figures on real stored predictions: `ADAPTEVAL_CALIBRATION_DB=results.sqlite
+    /// swift test … --filter realPredictionCalibration` (docs/gates.md has the table).
+    ///
+    /// Every pair of groups of the latest run scored on the same target test examples gives
+    /// the A/A comparisons: each of 200 draws resamples 1,000 of the real test examples with
+    /// replacement and, example by example, assigns one group's stored prediction to the
+    /// candidate and the other's to the baseline by a fair coin. The two sides are then equally
+    /// good by construction while keeping the real models' disagreements and the examples'
+    /// real difficulty. The planted drop then turns 20 of the candidate's correct predictions
+    /// wrong (−2 points) in another 200 draws.
+    @Test(
+        "A/A false alarms and the power for a planted 2-point drop on a real run's stored predictions",
+        .enabled(if: ProcessInfo.processInfo.environment["ADAPTEVAL_CALIBRATION_DB"] != nil))
+    func realPredictionCalibration() throws {
+        let path = try #require(ProcessInfo.processInfo.environment["ADAPTEVAL_CALIBRATION_DB"])
+        let database = try ResultDatabase(path: path, readOnly: true)
+        let results = try RunResults(database: database, runID: try #require(try database.latestRunID()))
+        let bootstrap = try RunComparison.defaultBootstrap()
+        let spec = GateSpec.defaultGates[0]
+        var lines = ["| target | candidate side | baseline side | accuracies | examples disagreeing | A/A false alarms | power (2-point drop) |",
+                     "|---|---|---|---|---|---|---|"]
+        var totals = (comparisons: 0, falseAlarms: 0, caught: 0)
+        for task in Set(results.keys.map(\.task)).sorted() {
+            let keys = results.keys.filter { $0.task == task && results.mean("accuracy", of: $0) != nil }
+            for (offset, first) in keys.enumerated() {
+                for second in keys.dropFirst(offset + 1) {
+                    let real = try PairedPredictions(
+                        database: database, candidate: results.groups[first] ?? [], baseline: results.groups[second] ?? [], key: first)
+                    let (gold, a, b) = (real.gold, real.candidate[0], real.baseline[0])
+                    let disagreeing = Double(gold.indices.count { (a[$0] == gold[$0]) != (b[$0] == gold[$0]) }) / Double(gold.count)
+                    var rates: [Int] = []
+                    for drop in [0, 20] {
+                        var failures = 0
+                        for draw in 0..<Self.comparisons {
+                            var generator = SplitMix64(seed: UInt64(draw) &* 104_729 &+ UInt64(drop))
+                            var sampleGold: [Int] = []
+                            var candidate: [Int] = []
+                            var baseline: [Int] = []
+                            for _ in 0..<1000 {
+                                let example = generator.below(gold.count)
+                                let swap = generator.below(2) == 1
+                                sampleGold.append(gold[example])
+                                candidate.append(swap ? b[example] : a[example])
+                                baseline.append(swap ? a[example] : b[example])
+                            }
+                            var correct = candidate.indices.filter { candidate[$0] == sampleGold[$0] }
+                            for _ in 0..<min(drop, correct.count) {
+                                let position = correct.remove(at: generator.below(correct.count))
+                                candidate[position] = (sampleGold[position] + 1) % max(real.classCount, 2)
+                            }
+                            let comparison = try MetricComparison.paired(
+                                "accuracy", key: first,
+                                predictions: PairedPredictions(
+                                    gold: sampleGold, candidate: [candidate], baseline: [baseline], classCount: max(real.classCount, 2)),
+                                bootstrap: bootstrap)
+                            if try GateEvaluator.nonInferiority(spec, comparison: comparison).outcome == "failed" { failures += 1 }
+                        }
+                        rates.append(failures)
+                    }
+                    totals.comparisons += Self.comparisons
+                    totals.falseAlarms += rates[0]
+                    totals.caught += rates[1]
+                    lines.append(String(
+                        format: "| %@ | %@ | %@ | %.3f / %.3f | %.1f%% | %.1f%% | %.1f%% |", task, "\(first.strategy) (\(first.chain))",
+                        "\(second.strategy) (\(second.chain))", results.mean("accuracy", of: first) ?? 0,
+                        results.mean("accuracy", of: second) ?? 0, 100 * disagreeing,
+                        100 * Double(rates[0]) / Double(Self.comparisons), 100 * Double(rates[1]) / Double(Self.comparisons)))
+                }
+            }
+        }
+        lines.append(String(
+            format: "| all | %d pairs | | | | %.1f%% | %.1f%% |", totals.comparisons / Self.comparisons,
+            100 * Double(totals.falseAlarms) / Double(max(totals.comparisons, 1)),
+            100 * Double(totals.caught) / Double(max(totals.comparisons, 1))))
+        print(lines.joined(separator: "\n"))
+        #expect(totals.comparisons >= Self.comparisons, "the run has no two groups on one target task")
     }
 }

@@ -68,9 +68,12 @@ public enum RetrievalMetrics {
         /// Each query's best-ranked document id.
         public var topDocuments: [String]
 
+        /// The metrics' names, in the order they are reported and stored per query.
+        public static let metricNames = ["ndcg@10", "mrr@10", "recall@1", "recall@10"]
+
         /// The metrics as (name, per-query values), in the order they are reported.
         public var named: [(name: String, values: [Double])] {
-            [("ndcg@10", ndcgAt10), ("mrr@10", mrrAt10), ("recall@1", recallAt1), ("recall@10", recallAt10)]
+            Array(zip(Self.metricNames, [ndcgAt10, mrrAt10, recallAt1, recallAt10]))
         }
     }
 

@@ -1,0 +1,133 @@
+import Evaluation
+import Foundation
+import ResultStore
+
+/// A stored test metric recomputed from a group's stored predictions on any multiset of test
+/// examples: what the paired comparisons (`compare`, the report's baseline section) and the
+/// score table's seed-and-example intervals resample.
+///
+/// It recomputes what `CellExecutor` stored, from the rows it stored: classification metrics
+/// from the confusion matrix (`ClassificationMetrics`), ECE with the cell's bins, loss as the
+/// mean −log p(gold) of the stored probabilities (six significant digits, so it agrees with the
+/// stored loss to about 1e-6); STS correlations × 100, average precision, and retrieval
+/// per-query means from the similarity or per-query values each row holds.
+struct ResampledMetric {
+    /// How many seeds and examples the aligned rows hold.
+    let seeds: Int
+    let examples: Int
+    /// The metric on seed `seed`'s predictions of the chosen example indices (which may repeat).
+    let value: (_ seed: Int, _ exampleIndices: [Int]) -> Double
+
+    /// Names of the embedding-task metrics and how each is computed from the stored rows.
+    private static let correlations = ["spearman": RankCorrelation.spearman, "pearson": RankCorrelation.pearson]
+
+    /// Classification metrics of the whole confusion matrix.
+    private static let classificationMetrics: Set = ["accuracy", "macro_f1", "weighted_f1"]
+
+    /// Whether `metric` can be recomputed from stored predictions.
+    static func supports(_ metric: String) -> Bool {
+        classificationMetrics.contains(metric) || perClassLabel(metric) != nil || ["ece", "loss", "average_precision"].contains(metric)
+            || correlations[metric] != nil || RetrievalMetrics.Scores.metricNames.contains(metric)
+    }
+
+    /// The metric over `rows` (per seed, one row per example, every seed in the same example
+    /// order), or nil when `metric` is not one the rows can give.
+    ///
+    /// - Parameters:
+    ///   - labelNames: every label a row names, gold or predicted, in index order.
+    ///   - calibrationBins: the bins ECE was stored with.
+    init?(_ metric: String, rows: [[PredictionRow]], labelNames: [String], calibrationBins: Int) {
+        guard let first = rows.first, !first.isEmpty else { return nil }
+        seeds = rows.count
+        examples = first.count
+        let values = rows.map { $0.map(Self.values) }
+        if let correlation = Self.correlations[metric] {
+            let gold = first.map { Double($0.gold) ?? .nan }
+            // A resample whose values are all tied has no correlation; it counts as 0, as stored.
+            value = { seed, indices in
+                100 * ((try? correlation(indices.map { values[seed][$0].first ?? .nan }, indices.map { gold[$0] }))?.coefficient ?? 0)
+            }
+            return
+        }
+        if metric == "average_precision" {
+            let relevant = first.map { ["1", "true"].contains($0.gold.lowercased()) }
+            value = { seed, indices in
+                (try? EmbeddingMetrics.averagePrecision(
+                    scores: indices.map { values[seed][$0].first ?? .nan }, labels: indices.map { relevant[$0] })) ?? 0
+            }
+            return
+        }
+        if let column = RetrievalMetrics.Scores.metricNames.firstIndex(of: metric) {
+            value = { seed, indices in
+                indices.reduce(0) { $0 + (values[seed][$1].indices.contains(column) ? values[seed][$1][column] : .nan) }
+                    / Double(max(indices.count, 1))
+            }
+            return
+        }
+        let index = Dictionary(labelNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let gold = first.map { index[$0.gold] ?? 0 }
+        let predicted = rows.map { $0.map { index[$0.predicted] ?? 0 } }
+        switch metric {
+        case "ece":
+            value = { seed, indices in
+                (try? ClassificationMetrics.expectedCalibrationError(
+                    probabilities: indices.map { values[seed][$0] }, gold: indices.map { gold[$0] }, bins: calibrationBins)) ?? .nan
+            }
+        case "loss":
+            value = { seed, indices in
+                indices.reduce(0) { sum, example in
+                    let row = values[seed][example]
+                    let probability = row.indices.contains(gold[example]) ? row[gold[example]] : 0
+                    return sum - log(max(probability, Double(Float.leastNormalMagnitude)))
+                } / Double(max(indices.count, 1))
+            }
+        default:
+            let perClass = Self.perClassLabel(metric)
+            guard Self.classificationMetrics.contains(metric) || perClass.map({ labelNames.contains($0.label) }) == true
+            else { return nil }
+            let classCount = labelNames.count
+            value = { seed, indices in
+                var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
+                for example in indices { confusion[gold[example]][predicted[seed][example]] += 1 }
+                let scores = ClassificationMetrics(confusion: confusion, labelNames: labelNames)
+                return Self.classificationValue(metric, of: scores, label: perClass?.label ?? "") ?? .nan
+            }
+        }
+    }
+
+    /// The mean over the chosen seeds of the metric on the chosen examples.
+    func mean(seeds seedIndices: [Int], examples exampleIndices: [Int]) -> Double {
+        seedIndices.reduce(0) { $0 + value($1, exampleIndices) } / Double(max(seedIndices.count, 1))
+    }
+
+    /// "precision[positive]" → ("precision", "positive").
+    private static func perClassLabel(_ metric: String) -> (measure: String, label: String)? {
+        guard metric.hasSuffix("]"), let open = metric.firstIndex(of: "[") else { return nil }
+        let measure = String(metric[..<open])
+        guard ["precision", "recall", "f1"].contains(measure) else { return nil }
+        return (measure, String(metric[metric.index(after: open)..<metric.index(before: metric.endIndex)]))
+    }
+
+    /// The named value of `scores`, as `CellExecutor` names the stored rows.
+    private static func classificationValue(_ metric: String, of scores: ClassificationMetrics, label: String) -> Double? {
+        switch metric {
+        case "accuracy": return scores.accuracy
+        case "macro_f1": return scores.macroF1
+        case "weighted_f1": return scores.weightedF1
+        default:
+            guard let (measure, _) = perClassLabel(metric), let entry = scores.perClass.first(where: { $0.label == label })
+            else { return nil }
+            switch measure {
+            case "precision": return entry.precision
+            case "recall": return entry.recall
+            default: return entry.f1
+            }
+        }
+    }
+
+    /// A row's stored numbers: class probabilities, or the similarity or per-query values.
+    private static func values(_ row: PredictionRow) -> [Double] {
+        row.probabilities.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+            .split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) ?? .nan }
+    }
+}
