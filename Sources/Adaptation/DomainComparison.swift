@@ -36,7 +36,8 @@ public struct DomainComparison: Sendable, Equatable {
     /// is (2n)² doubles, 800 MB at this limit (20,000 per side would need 12.8 GB).
     public static let largestSampleLimit = 5_000
 
-    /// Measures the divergences between `source` and `target`.
+    /// Measures the divergences between `source` and `target` under a native encoder: tokens
+    /// from its tokenizer, embeddings from the feature cache.
     ///
     /// - Throws: `AdaptationError.invalidData` naming the side that is empty (or has fewer
     ///   than 4 texts, which the held-out domain classifier needs).
@@ -45,6 +46,26 @@ public struct DomainComparison: Sendable, Equatable {
         cache: FeatureCache, tokens: Tokens = .wordpiece, pooling: Pooling = .mean, maxLength: Int = 128,
         sampleLimit: Int = defaultSampleLimit, permutations: Int = defaultPermutations, seed: UInt64 = 0
     ) throws -> DomainComparison {
+        try measure(
+            source: source, target: target, tokens: tokens, tokenizer: encoder.tokenizer, sampleLimit: sampleLimit,
+            permutations: permutations, seed: seed
+        ) { texts in
+            let tensor = try cache.features(of: texts.map { TextInput($0) }, encoder: encoder, pooling: pooling, maxLength: maxLength)
+            return try Matrix(rows: tensor.shape[0], columns: tensor.shape[1], floats: tensor.scalars)
+        }
+    }
+
+    /// Measures the divergences between `source` and `target` with any embedder (a served
+    /// model's embeddings endpoint, say), one row per text in `embed`'s result. Word tokens
+    /// need no tokenizer; WordPiece tokens need `tokenizer`.
+    ///
+    /// - Throws: `AdaptationError.invalidData` naming the side that is empty (or has fewer
+    ///   than 4 texts), or when WordPiece tokens are asked for without a tokenizer.
+    public static func measure(
+        source: (name: String, texts: [String]), target: (name: String, texts: [String]), tokens: Tokens,
+        tokenizer: WordPieceTokenizer?, sampleLimit: Int = defaultSampleLimit, permutations: Int = defaultPermutations,
+        seed: UInt64 = 0, embed: ([String]) throws -> Matrix
+    ) throws -> DomainComparison {
         let started = Date()
         for side in [source, target] where side.texts.count < 4 {
             throw AdaptationError.invalidData(
@@ -52,9 +73,12 @@ public struct DomainComparison: Sendable, Equatable {
                 reason: side.texts.isEmpty ? "the corpus is empty; divergence needs text on both sides"
                     : "has \(side.texts.count) text(s); divergence needs at least 4 per side")
         }
+        if tokens == .wordpiece, tokenizer == nil {
+            throw AdaptationError.invalidData(
+                path: source.name, line: nil, reason: "WordPiece token counts need the model's tokenizer; count words instead")
+        }
         let unigram = try DomainDivergence.unigram(
-            counts(source.texts, tokens: tokens, tokenizer: encoder.tokenizer),
-            counts(target.texts, tokens: tokens, tokenizer: encoder.tokenizer))
+            counts(source.texts, tokens: tokens, tokenizer: tokenizer), counts(target.texts, tokens: tokens, tokenizer: tokenizer))
         func features(_ texts: [String], seed: UInt64) throws -> Matrix {
             var chosen = texts
             if chosen.count > sampleLimit {
@@ -62,8 +86,7 @@ public struct DomainComparison: Sendable, Equatable {
                 generator.shuffle(&chosen)
                 chosen = Array(chosen.prefix(sampleLimit))
             }
-            let tensor = try cache.features(of: chosen.map { TextInput($0) }, encoder: encoder, pooling: pooling, maxLength: maxLength)
-            return try Matrix(rows: tensor.shape[0], columns: tensor.shape[1], floats: tensor.scalars)
+            return try embed(chosen)
         }
         let a = try features(source.texts, seed: seed)
         let b = try features(target.texts, seed: seed &+ 1)
@@ -77,10 +100,11 @@ public struct DomainComparison: Sendable, Equatable {
     }
 
     /// Token counts of a corpus.
-    public static func counts(_ texts: [String], tokens: Tokens, tokenizer: WordPieceTokenizer) -> [String: Int] {
+    public static func counts(_ texts: [String], tokens: Tokens, tokenizer: WordPieceTokenizer?) -> [String: Int] {
         var counts: [String: Int] = [:]
         for text in texts {
-            let pieces = tokens == .wordpiece ? tokenizer.tokenize(text) : text.split(whereSeparator: \.isWhitespace).map(String.init)
+            let pieces = tokens == .wordpiece ? tokenizer?.tokenize(text) ?? []
+                : text.split(whereSeparator: \.isWhitespace).map(String.init)
             for piece in pieces { counts[piece, default: 0] += 1 }
         }
         return counts

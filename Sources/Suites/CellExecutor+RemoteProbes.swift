@@ -127,6 +127,18 @@ extension CellExecutor {
                 }
             }
             note = "\(items.count) items scored by mean token log-likelihood"
+        case .seat:
+            // The same probe as `probes: [seat]` on a checkpoint, on the endpoint's embeddings.
+            var settings = ProbeSettings(kind: .seat, data: probe.dataFiles.map(\.path))
+            settings.limit = spec.limit
+            let result = try settings.load().run(on: model, bootstrap: try suite.probeBootstrap)
+            for measurement in result.measurements {
+                metrics.append(MetricRow(
+                    stage: 0, task: spec.displayName, split: "probe", name: measurement.metric.label, value: measurement.value,
+                    low: measurement.low, high: measurement.high))
+            }
+            let tests = Set(result.measurements.filter { $0.metric.name == "p_value" }.map(\.metric.group)).count
+            note = "\(tests) SEAT tests on the served model's embeddings"
         }
         return CellResult(trainableParameters: 0, totalParameters: 0, bestEpoch: nil, stopReason: note, wallSeconds: 0, metrics: metrics)
     }

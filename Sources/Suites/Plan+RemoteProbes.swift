@@ -6,7 +6,8 @@ public struct ResolvedRemoteProbe: Sendable, Equatable {
     public var spec: RemoteProbeSpec
     /// The benchmark file or folder.
     public var data: URL
-    /// sha256 of every data file the probe reads, in reading order.
+    /// Every data file the probe reads, in reading order, and the sha256 of each.
+    public var dataFiles: [URL]
     public var dataSHA256: [String]
     public var scorer: ResolvedScorer?
     public var sentimentScorer: ResolvedScorer?

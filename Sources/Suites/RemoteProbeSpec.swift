@@ -1,7 +1,8 @@
 import Foundation
 
 /// One entry of `remote_probes`: a probe of a served model's generations (RealToxicityPrompts,
-/// ToxiGen prompts, BOLD) or of its likelihoods (CrowS-Pairs, StereoSet), run once per seed.
+/// ToxiGen prompts, BOLD), of its likelihoods (CrowS-Pairs, StereoSet) or of its embeddings
+/// (SEAT), run once per seed.
 public struct RemoteProbeSpec: Codable, Sendable, Equatable, Placeholder {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case realToxicityPrompts = "realtoxicityprompts"
@@ -9,9 +10,12 @@ public struct RemoteProbeSpec: Codable, Sendable, Equatable, Placeholder {
         case bold
         case crowsPairs = "crows-pairs"
         case stereoset
+        case seat
 
         /// Whether the probe generates continuations (and needs a toxicity scorer).
         var generates: Bool { self == .realToxicityPrompts || self == .toxigen || self == .bold }
+        /// Whether the probe scores sentences by echo log-probabilities.
+        var scoresLikelihoods: Bool { self == .crowsPairs || self == .stereoset }
     }
 
     public var name: Kind

@@ -112,13 +112,14 @@ extension SuiteChecker {
                 if let value, value < 1 { log.record("must be at least 1, got \(value)", field: "\(prefix).\(key)") }
             }
             if !spec.name.generates {
-                if remote.api == .chat {
+                if remote.api == .chat, spec.name.scoresLikelihoods {
                     log.record("\(spec.name.rawValue) scores likelihoods from echo log-probabilities, which only the completions API gives",
                                field: "model.remote.api")
                 }
                 for (key, given) in [("scorer", spec.scorer != nil), ("samples", spec.samples != nil), ("per_group", spec.perGroup != nil),
                                      ("max_tokens", spec.maxTokens != nil), ("groups", spec.groups != nil)] where given {
-                    log.record("\(key) does not apply to \(spec.name.rawValue), which scores likelihoods", field: "\(prefix).\(key)")
+                    log.record("\(key) does not apply to \(spec.name.rawValue), which scores "
+                               + (spec.name.scoresLikelihoods ? "likelihoods" : "embeddings"), field: "\(prefix).\(key)")
                 }
             }
             if spec.sentimentScorer != nil, spec.name != .bold {
@@ -133,7 +134,8 @@ extension SuiteChecker {
             guard let files = probeFiles(spec, data: data, field: "\(prefix).data") else { continue }
             do {
                 let hashes = try files.map { try ModelHashes.sha256(of: $0) }
-                resolved.append(ResolvedRemoteProbe(spec: spec, data: data, dataSHA256: hashes, scorer: scorer, sentimentScorer: sentiment))
+                resolved.append(ResolvedRemoteProbe(
+                    spec: spec, data: data, dataFiles: files, dataSHA256: hashes, scorer: scorer, sentimentScorer: sentiment))
             } catch {
                 log.record("cannot read \(data.path): \(error.localizedDescription)", field: "\(prefix).data")
             }
@@ -145,6 +147,20 @@ extension SuiteChecker {
     func probeFiles(_ spec: RemoteProbeSpec, data: URL, field: String) -> [URL]? {
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: data.path, isDirectory: &isFolder)
+        if spec.name == .seat {
+            // A folder of SEAT test files or one file, as `probe seat --tests` takes them.
+            guard exists else {
+                log.record("no file or folder at \(data.path); give the SEAT tests (03_seat/tests) or one test file", field: field)
+                return nil
+            }
+            guard isFolder.boolValue else { return [data] }
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: data.path)) ?? []).filter { $0.hasSuffix(".jsonl") }.sorted()
+            guard !files.isEmpty else {
+                log.record("\(data.path) holds no *.jsonl SEAT test files", field: field)
+                return nil
+            }
+            return files.map { data.appendingPathComponent($0) }
+        }
         let wantsFolder = spec.name == .toxigen || spec.name == .bold
         guard exists, isFolder.boolValue == wantsFolder else {
             let expected: String
@@ -154,6 +170,7 @@ extension SuiteChecker {
             case .bold: expected = "the BOLD prompts folder (07_generation_prompts/bold)"
             case .crowsPairs: expected = "the CrowS-Pairs CSV (01_crows_pairs/crows_pairs_anonymized.csv)"
             case .stereoset: expected = "the StereoSet JSONL (02_stereoset/stereoset_dev_sample200.jsonl)"
+            case .seat: expected = "the SEAT tests (03_seat/tests)"
             }
             log.record("no \(wantsFolder ? "folder" : "file") at \(data.path); give \(expected)", field: field)
             return nil

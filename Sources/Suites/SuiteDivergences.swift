@@ -1,4 +1,5 @@
 import Adaptation
+import Backends
 import Evaluation
 import Foundation
 import ResultStore
@@ -28,29 +29,44 @@ struct SuiteDivergences {
     }
 
     /// Measures (or reuses) and links each pair to the run; returns how many were measured now.
+    ///
+    /// A served model is measured through its embeddings endpoint (`embedding_model`, else its
+    /// model), over word tokens: its tokenizer is not here to count WordPiece tokens with.
     @discardableResult
     func measure(runID: Int64) throws -> Int {
-        // A served model's weights are not here to tokenize and embed with.
-        guard suite.model.remote == nil else { return 0 }
         let pairs = pairs
         guard !pairs.isEmpty else { return 0 }
+        let served = suite.model.remote
+        let tokens: DomainComparison.Tokens = served == nil ? .wordpiece : .words
+        let model = served == nil ? suite.model.identity : suite.model.weightsSHA256
         var measured = 0
         var encoder: FrozenEncoder?
+        var servedModel: RemoteModel?
         for pair in pairs {
             // Pairs of texts only: an embedding task (STS pairs, retrieval) has no training corpus to compare.
             guard let source = suite.task(pair.source), let target = suite.task(pair.target),
                 source.train.count >= 4, target.train.count >= 4
             else { continue }
-            let key = try Self.key(model: suite.model.identity, source: source.identity, target: target.identity)
+            let key = try Self.key(model: model, source: source.identity, target: target.identity, tokens: tokens)
             if let stored = try database.divergence(key: key) {
                 try database.linkDivergence(stored, runID: runID, sourceTask: pair.source, targetTask: pair.target)
                 continue
             }
-            if encoder == nil { encoder = try FrozenEncoder(base: Checkpoint(directory: suite.model.directory)) }
-            guard let encoder else { continue }
-            let comparison = try DomainComparison.measure(
-                source: (pair.source, source.train.map(\.text)), target: (pair.target, target.train.map(\.text)),
-                encoder: encoder, cache: cache)
+            let sourceTexts = (pair.source, source.train.map(\.text))
+            let targetTexts = (pair.target, target.train.map(\.text))
+            let comparison: DomainComparison
+            if let served {
+                let embedder = try servedModel ?? RemoteModel(endpoint: served.endpoint, cache: database)
+                servedModel = embedder
+                comparison = try DomainComparison.measure(source: sourceTexts, target: targetTexts, tokens: tokens, tokenizer: nil) { texts in
+                    let vectors = try embedder.embed(texts.map { TextInput($0) })
+                    return try Matrix(rows: vectors.count, columns: vectors.first?.count ?? 0, floats: vectors.flatMap { $0 })
+                }
+            } else {
+                let frozen = try encoder ?? FrozenEncoder(base: Checkpoint(directory: suite.model.directory))
+                encoder = frozen
+                comparison = try DomainComparison.measure(source: sourceTexts, target: targetTexts, encoder: frozen, cache: cache)
+            }
             let row = DivergenceRow(
                 key: key, modelSHA256: suite.model.weightsSHA256, sourceSHA256: SHA256.hex(of: Array(try CellConfiguration.canonical(source.identity).utf8)),
                 targetSHA256: SHA256.hex(of: Array(try CellConfiguration.canonical(target.identity).utf8)), tokens: comparison.tokens.rawValue,
@@ -67,11 +83,11 @@ struct SuiteDivergences {
 
     /// The content key: AdaptEval version, model identity, both tasks' data and the measure's
     /// settings.
-    static func key(model: String, source: TaskIdentity, target: TaskIdentity) throws -> String {
+    static func key(model: String, source: TaskIdentity, target: TaskIdentity, tokens: DomainComparison.Tokens) throws -> String {
         var hasher = SHA256()
         for part in [
             "divergence", AdaptEvalVersion.current, model, try CellConfiguration.canonical(source), try CellConfiguration.canonical(target),
-            DomainComparison.Tokens.wordpiece.rawValue, String(DomainComparison.defaultSampleLimit),
+            tokens.rawValue, String(DomainComparison.defaultSampleLimit),
             String(DomainComparison.defaultPermutations),
         ] {
             hasher.update(Array(part.utf8))

@@ -95,6 +95,41 @@ struct RemoteSuiteTests {
         #expect(try database.cachedResponseCount() == sent)
     }
 
+    @Test("a served model's embeddings give SEAT and the divergence of its chains' source and target, both from the cache again",
+          .enabled(if: TestPaths.shared != nil, Comment(rawValue: TestPaths.skipReason)))
+    func embeddingProbesAndDivergence() throws {
+        let server = try FaultInjectingServer()
+        defer { server.stop() }
+        let seat = try #require(TestPaths.shared).appendingPathComponent("data/03_seat/tests").path
+        let yaml = Self.yaml(server, strategies: "[zero-shot]", extra: """
+            remote_probes:
+              - {name: seat, data: \(seat), limit: 2}
+            """)
+            .replacingOccurrences(of: "  movies: {path: data/movies.jsonl}", with: "  movies: {path: data/movies.jsonl}\n  food: {path: data/food.jsonl}")
+            .replacingOccurrences(of: "tasks:\n", with: "tasks:\n  food:\n    data: food\n    split: {train: 0.6, validation: 0.2, test: 0.2, seed: 3}\n")
+            + "\nchains: [[movies], [food, movies]]\n"
+        let fixture = try TinySuite.make(yaml: yaml)
+        let database = try ResultDatabase(path: fixture.path("results.sqlite").path)
+        let outcome = try Self.run(fixture, database: database)
+        #expect(outcome.failed == 0)
+        let cells = try database.cells(ofRun: outcome.runID)
+        let probe = try #require(cells.first { $0.cell.strategy == "seat" })
+        let effects = probe.metrics.filter { $0.name.hasPrefix("effect_size[") }
+        #expect(effects.count == 2 && effects.allSatisfy { $0.value.isFinite && abs($0.value) <= 2 && $0.low != nil })
+        #expect(probe.metrics.filter { $0.name.hasPrefix("p_value[") }.allSatisfy { (0...1).contains($0.value) })
+        #expect(probe.cell.stopReason?.contains("2 SEAT tests") == true)
+
+        let divergence = try #require(try database.divergences(runID: outcome.runID)?.first)
+        #expect(divergence.sourceTask == "food" && divergence.targetTask == "movies")
+        #expect(divergence.jensenShannon > 0 && divergence.jensenShannon <= 1 && (-1...1).contains(divergence.cosine))
+        #expect((0...2).contains(divergence.proxyADistance) && (0...1).contains(divergence.mmdPValue))
+        let sent = server.requestCount
+        let again = try Self.run(fixture, database: database, options: .init(force: true))
+        let linked = try database.divergences(runID: again.runID)
+        #expect(again.failed == 0 && linked?.count == 1)
+        #expect(server.requestCount == sent, "SEAT and the divergence are answered from the response cache and the stored divergence")
+    }
+
     @Test("a server without log-probabilities falls back to parsing generated answers")
     func fallsBackToGeneration() throws {
         let server = try FaultInjectingServer(model: FakeLanguageModel(omitsLogProbabilities: true))
