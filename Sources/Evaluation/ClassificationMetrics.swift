@@ -1,3 +1,5 @@
+import Foundation
+
 /// Precision, recall and F1 of one class: P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2PR/(P+R),
 /// each 0 when its denominator is 0; all in [0, 1].
 public struct ClassScores: Sendable, Equatable {
@@ -63,6 +65,12 @@ public struct ClassificationMetrics: Sendable, Equatable {
         expectedCalibrationError = nil
     }
 
+    /// The cross-entropy of one example, −log p(gold), with p clamped to the smallest normal
+    /// Double so that a probability of 0 costs about 708 nats instead of infinity.
+    public static func crossEntropy(probabilityOfGold probability: Double) -> Double {
+        -log(max(probability, Double.leastNormalMagnitude))
+    }
+
     /// ECE = Σ_b (|B_b|/N)·|acc(B_b) − conf(B_b)| over `bins` equal-width bins of the top-class
     /// confidence (Guo et al. 2017, "On Calibration of Modern Neural Networks"); range [0, 1],
     /// 0 is perfectly calibrated. Confidence 1.0 falls in the last bin.
@@ -74,7 +82,8 @@ public struct ClassificationMetrics: Sendable, Equatable {
         var correct = [Double](repeating: 0, count: bins)
         var confidence = [Double](repeating: 0, count: bins)
         for (row, label) in zip(probabilities, gold) {
-            guard let best = row.indices.max(by: { row[$0] < row[$1] }) else { continue }
+            // A stored row that is not a probability (NaN) has no confidence to bin.
+            guard let best = row.indices.max(by: { row[$0] < row[$1] }), row[best].isFinite else { continue }
             let top = row[best]
             let bin = min(bins - 1, Int(top * Double(bins)))
             count[bin] += 1

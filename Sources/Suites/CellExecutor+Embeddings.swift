@@ -38,9 +38,10 @@ extension CellExecutor {
         case .sts:
             let (scores, similarities) = try evaluator.semanticSimilarity(task.test)
             let gold = task.test.map { $0.score ?? .nan }
-            // A resample whose values are all tied has no correlation; it counts as 0.
             func correlation(_ function: @escaping ([Double], [Double]) throws -> RankCorrelation) -> ([Int]) -> Double {
-                { indices in 100 * ((try? function(indices.map { similarities[$0] }, indices.map { gold[$0] }))?.coefficient ?? 0) }
+                { indices in
+                    EmbeddingMetrics.correlationPercent(function, similarities: indices.map { similarities[$0] }, gold: indices.map { gold[$0] })
+                }
             }
             try add("spearman", scores.spearman, count: gold.count, statistic: correlation(RankCorrelation.spearman))
             try add("pearson", scores.pearson, count: gold.count, statistic: correlation(RankCorrelation.pearson))
@@ -50,7 +51,7 @@ extension CellExecutor {
             }
         case .pairClassification:
             let (averagePrecision, similarities) = try evaluator.pairClassification(task.test)
-            let labels = task.test.map { ["1", "true"].contains($0.label.lowercased()) }
+            let labels = task.test.map { EmbeddingMetrics.isPositivePair($0.label) }
             try add("average_precision", averagePrecision, count: labels.count) { indices in
                 (try? EmbeddingMetrics.averagePrecision(scores: indices.map { similarities[$0] }, labels: indices.map { labels[$0] })) ?? 0
             }

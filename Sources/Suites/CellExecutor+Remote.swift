@@ -121,7 +121,7 @@ extension CellExecutor {
         let uniform = [Double](repeating: 1 / Double(classes), count: classes)
         let rows = probabilities.map { $0 ?? uniform }
         let loss = withLoss && !gold.isEmpty
-            ? zip(rows, gold).reduce(0) { $0 - Foundation.log(max($1.0[$1.1], Double.leastNormalMagnitude)) } / Double(gold.count) : nil
+            ? zip(rows, gold).reduce(0) { $0 + ClassificationMetrics.crossEntropy(probabilityOfGold: $1.0[$1.1]) } / Double(gold.count) : nil
         return SplitOutputs(predictions: labels.map { $0 ?? classes }, probabilities: rows, loss: loss)
     }
 }

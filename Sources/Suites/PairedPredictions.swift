@@ -10,6 +10,12 @@ struct GroupPredictions: Sendable {
     var rows: [[PredictionRow]]
     /// The bins the cells' ECE was stored with.
     var calibrationBins: Int
+    /// The task's labels in the order of each row's probabilities (the target stage's
+    /// `label_names` in the cell configuration); nil when the configuration does not say.
+    var probabilityLabels: [String]?
+    /// The suite's interval settings (`evaluation.bootstrap_resamples`, `confidence`).
+    var bootstrapResamples: Int?
+    var confidence: Double?
 
     /// Loads and aligns the stored predictions of `cells`, in the order of `exampleIDs` (the
     /// first seed's order when nil).
@@ -47,24 +53,26 @@ struct GroupPredictions: Sendable {
         }
         self.exampleIDs = order ?? []
         rows = aligned
-        calibrationBins = cells.first.flatMap { Self.calibrationBins(ofConfig: $0.cell.config) } ?? 15
+        let config = cells.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.cell.config.utf8)) as? [String: Any] }
+        let evaluation = config?["evaluation"] as? [String: Any]
+        calibrationBins = evaluation?["calibration_bins"] as? Int ?? 15
+        bootstrapResamples = evaluation?["bootstrap_resamples"] as? Int
+        confidence = evaluation?["confidence"] as? Double
+        let stages = (config?["adaptation"] as? [String: Any])?["stages"] as? [[String: Any]]
+        probabilityLabels = (stages?.last?["data"] as? [String: Any])?["label_names"] as? [String]
     }
 
-    /// The label names the rows use, gold first, in order of first appearance.
+    /// The labels the stored metrics were computed over: the task's, in order, then any other
+    /// label a row names (the "(no answer)" class of a prompt that named none), as
+    /// `CellExecutor` appends it.
     var labelNames: [String] {
-        var names: [String] = []
-        var seen: Set<String> = []
+        var names = probabilityLabels ?? []
+        var seen = Set(names)
         for row in rows.first ?? [] where seen.insert(row.gold).inserted { names.append(row.gold) }
         for seed in rows {
             for row in seed where seen.insert(row.predicted).inserted { names.append(row.predicted) }
         }
         return names
-    }
-
-    /// `evaluation.calibration_bins` of a cell's configuration (the JSON its key hashes).
-    static func calibrationBins(ofConfig config: String) -> Int? {
-        let object = try? JSONSerialization.jsonObject(with: Data(config.utf8)) as? [String: Any]
-        return (object?["evaluation"] as? [String: Any])?["calibration_bins"] as? Int
     }
 }
 
@@ -79,10 +87,10 @@ public struct PairedPredictions: Sendable {
     public var classCount: Int
     /// The label each index stands for.
     public var labelNames: [String]
-    /// The stored rows behind the indices, for metrics that need more than labels.
-    var candidateRows: [[PredictionRow]] = []
-    var baselineRows: [[PredictionRow]] = []
-    var calibrationBins = 15
+    /// The stored predictions behind the indices, for metrics that need more than labels; nil
+    /// for predictions made up in memory.
+    var candidateGroup: GroupPredictions?
+    var baselineGroup: GroupPredictions?
 
     public var candidateCorrect: [[Bool]] { candidate.map { zip($0, gold).map { $0 == $1 } } }
     public var baselineCorrect: [[Bool]] { baseline.map { zip($0, gold).map { $0 == $1 } } }
@@ -106,9 +114,8 @@ public struct PairedPredictions: Sendable {
         self.baseline = baselineGroup.rows.map { $0.map { index[$0.predicted] ?? 0 } }
         classCount = labels.count
         labelNames = labels
-        candidateRows = candidateGroup.rows
-        baselineRows = baselineGroup.rows
-        calibrationBins = candidateGroup.calibrationBins
+        self.candidateGroup = candidateGroup
+        self.baselineGroup = baselineGroup
     }
 
     init(gold: [Int], candidate: [[Int]], baseline: [[Int]], classCount: Int) {

@@ -6,11 +6,14 @@ import ResultStore
 /// examples: what the paired comparisons (`compare`, the report's baseline section) and the
 /// score table's seed-and-example intervals resample.
 ///
-/// It recomputes what `CellExecutor` stored, from the rows it stored: classification metrics
-/// from the confusion matrix (`ClassificationMetrics`), ECE with the cell's bins, loss as the
-/// mean −log p(gold) of the stored probabilities (six significant digits, so it agrees with the
-/// stored loss to about 1e-6); STS correlations × 100, average precision, and retrieval
-/// per-query means from the similarity or per-query values each row holds.
+/// It recomputes what `CellExecutor` stored, from the rows it stored and with the same
+/// definitions: classification metrics from the confusion matrix over the labels the cell
+/// scored (`ClassificationMetrics`), ECE with the cell's bins, loss as the mean
+/// `ClassificationMetrics.crossEntropy` of the stored probabilities (six significant digits, so
+/// it agrees with the stored loss to about 1e-6); STS correlations
+/// (`EmbeddingMetrics.correlationPercent`), average precision and retrieval per-query means from
+/// the similarity or per-query values each row holds. A resample the metric is undefined on
+/// (average precision without a positive pair) gives NaN, which the bootstrap reports.
 struct ResampledMetric {
     /// How many seeds and examples the aligned rows hold.
     let seeds: Int
@@ -30,30 +33,39 @@ struct ResampledMetric {
             || correlations[metric] != nil || RetrievalMetrics.Scores.metricNames.contains(metric)
     }
 
+    /// The metric over a group's stored predictions, or nil when `metric` is not one they can
+    /// give (ECE and loss also need the order of the stored probabilities).
+    init?(_ metric: String, group: GroupPredictions) {
+        self.init(
+            metric, rows: group.rows, labelNames: group.labelNames, probabilityLabels: group.probabilityLabels,
+            calibrationBins: group.calibrationBins)
+    }
+
     /// The metric over `rows` (per seed, one row per example, every seed in the same example
     /// order), or nil when `metric` is not one the rows can give.
     ///
     /// - Parameters:
-    ///   - labelNames: every label a row names, gold or predicted, in index order.
+    ///   - labelNames: the labels the stored metric was computed over, in index order.
+    ///   - probabilityLabels: the label of each column of a row's probabilities.
     ///   - calibrationBins: the bins ECE was stored with.
-    init?(_ metric: String, rows: [[PredictionRow]], labelNames: [String], calibrationBins: Int) {
+    init?(_ metric: String, rows: [[PredictionRow]], labelNames: [String], probabilityLabels: [String]?, calibrationBins: Int) {
         guard let first = rows.first, !first.isEmpty else { return nil }
         seeds = rows.count
         examples = first.count
         let values = rows.map { $0.map(Self.values) }
         if let correlation = Self.correlations[metric] {
             let gold = first.map { Double($0.gold) ?? .nan }
-            // A resample whose values are all tied has no correlation; it counts as 0, as stored.
             value = { seed, indices in
-                100 * ((try? correlation(indices.map { values[seed][$0].first ?? .nan }, indices.map { gold[$0] }))?.coefficient ?? 0)
+                EmbeddingMetrics.correlationPercent(
+                    correlation, similarities: indices.map { values[seed][$0].first ?? .nan }, gold: indices.map { gold[$0] })
             }
             return
         }
         if metric == "average_precision" {
-            let relevant = first.map { ["1", "true"].contains($0.gold.lowercased()) }
+            let relevant = first.map { EmbeddingMetrics.isPositivePair($0.gold) }
             value = { seed, indices in
                 (try? EmbeddingMetrics.averagePrecision(
-                    scores: indices.map { values[seed][$0].first ?? .nan }, labels: indices.map { relevant[$0] })) ?? 0
+                    scores: indices.map { values[seed][$0].first ?? .nan }, labels: indices.map { relevant[$0] })) ?? .nan
             }
             return
         }
@@ -64,27 +76,33 @@ struct ResampledMetric {
             }
             return
         }
-        let index = Dictionary(labelNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let gold = first.map { index[$0.gold] ?? 0 }
-        let predicted = rows.map { $0.map { index[$0.predicted] ?? 0 } }
         switch metric {
-        case "ece":
-            value = { seed, indices in
-                (try? ClassificationMetrics.expectedCalibrationError(
-                    probabilities: indices.map { values[seed][$0] }, gold: indices.map { gold[$0] }, bins: calibrationBins)) ?? .nan
-            }
-        case "loss":
-            value = { seed, indices in
-                indices.reduce(0) { sum, example in
-                    let row = values[seed][example]
-                    let probability = row.indices.contains(gold[example]) ? row[gold[example]] : 0
-                    return sum - log(max(probability, Double(Float.leastNormalMagnitude)))
-                } / Double(max(indices.count, 1))
+        case "ece", "loss":
+            // The column of each example's gold label among the stored probabilities (-1: none).
+            guard let probabilityLabels else { return nil }
+            let column = Dictionary(probabilityLabels.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let goldColumn = first.map { column[$0.gold] ?? -1 }
+            if metric == "ece" {
+                value = { seed, indices in
+                    (try? ClassificationMetrics.expectedCalibrationError(
+                        probabilities: indices.map { values[seed][$0] }, gold: indices.map { goldColumn[$0] }, bins: calibrationBins)) ?? .nan
+                }
+            } else {
+                value = { seed, indices in
+                    indices.reduce(0) { sum, example in
+                        let row = values[seed][example]
+                        let probability = row.indices.contains(goldColumn[example]) ? row[goldColumn[example]] : 0
+                        return sum + ClassificationMetrics.crossEntropy(probabilityOfGold: probability)
+                    } / Double(max(indices.count, 1))
+                }
             }
         default:
             let perClass = Self.perClassLabel(metric)
             guard Self.classificationMetrics.contains(metric) || perClass.map({ labelNames.contains($0.label) }) == true
             else { return nil }
+            let index = Dictionary(labelNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let gold = first.map { index[$0.gold] ?? 0 }
+            let predicted = rows.map { $0.map { index[$0.predicted] ?? 0 } }
             let classCount = labelNames.count
             value = { seed, indices in
                 var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)

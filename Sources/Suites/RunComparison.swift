@@ -90,6 +90,8 @@ public struct MetricComparison: Sendable {
     public var mcNemar: McNemarTest?
     public var seeds: Int
     public var examples: Int
+    /// Why the metric has no paired test, when it has none.
+    public var note: String?
 
     /// The p-value a reader should see: McNemar's two-sided for accuracy, else the bootstrap's.
     public var pValue: Double? { mcNemar?.twoSidedPValue ?? difference?.pValue }
@@ -114,23 +116,24 @@ public struct MetricComparison: Sendable {
             let baselineCorrect = predictions.baselineCorrect
             estimate = try bootstrap.accuracyDifference(candidate: candidateCorrect, baseline: baselineCorrect)
             mcNemar = try McNemarTest(reference: baselineCorrect.flatMap { $0 }, candidate: candidateCorrect.flatMap { $0 })
-        case "macro_f1":
-            estimate = try bootstrap.macroF1Difference(
-                gold: predictions.gold, candidate: predictions.candidate, baseline: predictions.baseline,
-                classCount: predictions.classCount)
         default:
-            guard
-                let candidateMetric = ResampledMetric(
-                    metric, rows: predictions.candidateRows, labelNames: predictions.labelNames,
-                    calibrationBins: predictions.calibrationBins),
-                let baselineMetric = ResampledMetric(
-                    metric, rows: predictions.baselineRows, labelNames: predictions.labelNames,
-                    calibrationBins: predictions.calibrationBins)
-            else {
-                throw SuiteError.invalidArgument(name: "metric", reason: "'\(metric)' cannot be recomputed from the stored predictions")
-            }
-            estimate = try bootstrap.estimate(seeds: candidateMetric.seeds, examples: candidateMetric.examples) { seeds, examples in
-                candidateMetric.mean(seeds: seeds, examples: examples) - baselineMetric.mean(seeds: seeds, examples: examples)
+            if let candidateGroup = predictions.candidateGroup, let baselineGroup = predictions.baselineGroup {
+                // Each side scored over its own labels and bins, as its value was stored.
+                guard let candidateMetric = ResampledMetric(metric, group: candidateGroup),
+                    let baselineMetric = ResampledMetric(metric, group: baselineGroup)
+                else {
+                    throw SuiteError.invalidArgument(
+                        name: "metric", reason: "'\(metric)' cannot be recomputed from the stored predictions of \(key)")
+                }
+                estimate = try bootstrap.estimate(seeds: candidateMetric.seeds, examples: candidateMetric.examples) { seeds, examples in
+                    candidateMetric.mean(seeds: seeds, examples: examples) - baselineMetric.mean(seeds: seeds, examples: examples)
+                }
+            } else if metric == "macro_f1" {
+                estimate = try bootstrap.macroF1Difference(
+                    gold: predictions.gold, candidate: predictions.candidate, baseline: predictions.baseline,
+                    classCount: predictions.classCount)
+            } else {
+                throw SuiteError.invalidArgument(name: "metric", reason: "'\(metric)' needs stored predictions to be compared")
             }
         }
         return MetricComparison(
@@ -168,27 +171,38 @@ public struct RunComparison: Sendable {
             let candidateCells = candidate.groups[key] ?? []
             let baselineCells = baseline.groups[key] ?? []
             let names = Set(candidateCells.flatMap(\.metrics.keys)).intersection(baselineCells.flatMap(\.metrics.keys))
-            let predictions = try? PairedPredictions(database: database, candidate: candidateCells, baseline: baselineCells, key: key)
+            var predictions: PairedPredictions?
+            var unpaired: String?
+            do {
+                predictions = try PairedPredictions(database: database, candidate: candidateCells, baseline: baselineCells, key: key)
+            } catch {
+                unpaired = Self.reason(error)
+            }
             for metric in names.sorted() {
                 guard let candidateValue = candidate.mean(metric, of: key), let baselineValue = baseline.mean(metric, of: key)
                 else { continue }
-                // A metric a resample cannot score (a loss the classifier never stored
-                // probabilities for, say) is still listed, without a test.
-                if let predictions, ResampledMetric.supports(metric),
-                    let paired = try? MetricComparison.paired(
-                        metric, key: key, predictions: predictions, bootstrap: bootstrap, candidate: candidateValue,
-                        baseline: baselineValue)
-                {
-                    rows.append(paired)
-                } else {
-                    rows.append(MetricComparison(
-                        key: key, metric: metric, candidate: candidateValue, baseline: baselineValue, difference: nil,
-                        mcNemar: nil, seeds: min(candidateCells.count, baselineCells.count), examples: 0))
+                // A metric without a test is still listed, with the reason it has none.
+                var note = unpaired
+                if let predictions {
+                    do {
+                        rows.append(try MetricComparison.paired(
+                            metric, key: key, predictions: predictions, bootstrap: bootstrap, candidate: candidateValue,
+                            baseline: baselineValue))
+                        continue
+                    } catch {
+                        note = "\(metric) of \(key): " + Self.reason(error)
+                    }
                 }
+                rows.append(MetricComparison(
+                    key: key, metric: metric, candidate: candidateValue, baseline: baselineValue, difference: nil,
+                    mcNemar: nil, seeds: min(candidateCells.count, baselineCells.count), examples: 0, note: note))
             }
         }
         self.rows = rows
     }
+
+    /// An error's message for a note.
+    static func reason(_ error: any Error) -> String { (error as? LocalizedError)?.errorDescription ?? "\(error)" }
 
     /// Rows with significant changes first, then by the size of the change.
     public var rowsBySignificance: [MetricComparison] {

@@ -18,7 +18,7 @@ public enum RunReport {
         var content = ReportContent(
             title: "\(run.suiteName): run \(runID)" + (run.tag.map { " (\($0))" } ?? ""), suiteName: run.suiteName,
             runID: "\(runID)", tag: run.tag, status: run.status)
-        content.scores = try scoreTable(results, database: database)
+        content.scores = scoreTable(results, database: database)
         content.learningCurves = details.filter { $0.cell.status == .finished }.map(learningCurve)
         content.overfitting = overfitting(try database.verdicts(ofRun: runID).audits, details: details)
         content.efficiency = efficiency(results)
@@ -83,8 +83,7 @@ public enum RunReport {
     /// metric (``RunResults/headlineMetrics``), mean over seeds. One seed shows its stored
     /// interval; several seeds show a hierarchical bootstrap over seeds and test examples of
     /// the stored predictions (``ResampledMetric``), which carries seed-to-seed variation.
-    static func scoreTable(_ results: RunResults, database: ResultDatabase) throws -> ReportContent.ScoreTable {
-        let bootstrap = try RunComparison.defaultBootstrap()
+    static func scoreTable(_ results: RunResults, database: ResultDatabase) -> ReportContent.ScoreTable {
         let tasks = Array(Set(results.keys.map(\.task))).sorted()
         var metricOfTask: [String: String] = [:]
         var rows: [String: [String: ReportContent.Estimate]] = [:]
@@ -100,9 +99,12 @@ public enum RunReport {
             if cells.count == 1, let row = cells.first?.metrics[metric], let low = row.low, let high = row.high {
                 interval = (low, high)
             }
+            // The suite's own resamples and confidence, percentile as the stored one-seed intervals.
             if cells.count > 1, let predictions = try? GroupPredictions(database: database, cells: cells, key: key, run: "run"),
-                let resampled = ResampledMetric(
-                    metric, rows: predictions.rows, labelNames: predictions.labelNames, calibrationBins: predictions.calibrationBins),
+                let resampled = ResampledMetric(metric, group: predictions),
+                let bootstrap = try? PairedBootstrap(
+                    resamples: max(predictions.bootstrapResamples ?? 2000, 1), confidence: predictions.confidence ?? 0.95,
+                    method: .percentile, seed: 0),
                 let estimate = try? bootstrap.estimate(seeds: resampled.seeds, examples: resampled.examples, statistic: resampled.mean)
             {
                 interval = (estimate.interval.low, estimate.interval.high)
@@ -112,7 +114,8 @@ public enum RunReport {
         }
         return ReportContent.ScoreTable(
             caption: "Test score on each target task (accuracy unless the column names another metric), mean over seeds; "
-                + "95% interval: bootstrap over test examples for one seed, over seeds and test examples for several",
+                + "interval at the suite's confidence: percentile bootstrap over test examples for one seed, over seeds and then "
+                + "test examples for several",
             columns: tasks.map { task in
                 let metric = metricOfTask[task] ?? "accuracy"
                 return metric == "accuracy" ? task : "\(task) (\(metric))"

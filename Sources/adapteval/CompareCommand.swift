@@ -37,7 +37,7 @@ struct CompareCommand: ParsableCommand {
                         "difference": row.difference?.estimate ?? row.candidate - row.baseline,
                         "low": row.difference?.interval.low ?? NSNull(), "high": row.difference?.interval.high ?? NSNull(),
                         "p_value": row.pValue ?? NSNull(), "test": Self.testName(row), "significant": row.isSignificant(),
-                        "seeds": row.seeds, "examples": row.examples,
+                        "seeds": row.seeds, "examples": row.examples, "note": row.note ?? NSNull(),
                     ]
                 },
                 "unmatched_candidate": comparison.unmatchedCandidate.map(\.description),
@@ -62,6 +62,10 @@ struct CompareCommand: ParsableCommand {
         }
         print(RunsFormatting.table(table), terminator: "")
         print("* significant at p < 0.05 (McNemar exact for accuracy, paired bootstrap otherwise)")
+        // Why a metric has no test, said once per reason.
+        var reasons: [String] = []
+        for row in rows { if let note = row.note, !reasons.contains(note) { reasons.append(note) } }
+        for reason in reasons { print("no test: \(reason)") }
         for key in comparison.unmatchedCandidate { print("only in run \(candidateID): \(key)") }
         for key in comparison.unmatchedBaseline { print("only in run \(baselineID): \(key)") }
     }

@@ -46,13 +46,13 @@ struct RunsShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show a run's cells: strategy, seed, scores, best epoch, trainable parameters, time.")
 
-    @Argument(help: "Run id, or 'latest'.") var id: String
+    @Argument(help: "Run id, 'latest' or a tag (`adapteval runs tag`).") var id: String
     @OptionGroup var database: DatabaseOption
     @Flag(name: .long, help: "Write JSON.") var json = false
 
     func run() throws {
         let store = try ResultDatabase(path: database.absolutePath, readOnly: true)
-        let runID = try RunsFormatting.resolveRunID(id, store: store)
+        let runID = try RunReference.resolve(id, option: "run", store: store)
         let run = try store.run(id: runID)
         let cells = try store.cells(ofRun: runID)
         let probes = try store.probeResults(ofRun: runID)

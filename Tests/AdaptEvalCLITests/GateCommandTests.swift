@@ -129,7 +129,8 @@ import Testing
         for audit in audits { #expect(section.contains(audit.stopReason.isEmpty ? "bitfit" : MarkupEscaping.text(audit.stopReason))) }
         // Without a baseline run, the verdict ranks the run's own transfer gains.
         let gain = try #require(try store.transferResults(runID: 1)?.first { $0.kind == "transfer_gain" && $0.value != nil })
-        #expect(html.contains("transfer gain in accuracy") && html.contains("bitfit: \(MarkupEscaping.text(gain.chainDescription))"))
+        let verdict = try #require(html.components(separatedBy: "id=\"verdict\"").dropFirst().first?.components(separatedBy: "id=\"scores\"").first)
+        #expect(verdict.contains("transfer gain in accuracy") && verdict.contains("bitfit: \(MarkupEscaping.text(gain.chainDescription))"))
     }
 
     @Test("compare prints both values, the paired difference, its interval and p-value for matched cells")

@@ -44,6 +44,17 @@ public enum EmbeddingMetrics {
         return SemanticSimilarity(spearman: 100 * spearman.coefficient, pearson: 100 * pearson.coefficient, count: gold.count)
     }
 
+    /// 100 × `correlation` of similarities with gold scores, as MTEB reports STS; 0 where no
+    /// correlation is defined (a side with one value, as a bootstrap resample of ties can be).
+    public static func correlationPercent(
+        _ correlation: ([Double], [Double]) throws -> RankCorrelation, similarities: [Double], gold: [Double]
+    ) -> Double {
+        100 * ((try? correlation(similarities, gold))?.coefficient ?? 0)
+    }
+
+    /// Whether a pair-classification label marks a positive pair: `1` or `true`, any case.
+    public static func isPositivePair(_ label: String) -> Bool { ["1", "true"].contains(label.lowercased()) }
+
     /// Average precision of scores for binary labels, as scikit-learn's
     /// `average_precision_score`: AP = Σₙ (Rₙ − Rₙ₋₁)·Pₙ over the distinct score thresholds in
     /// decreasing order, with Pₙ and Rₙ the precision and recall of "score ≥ threshold n" (tied
