@@ -77,8 +77,10 @@ public struct DomainComparison: Sendable, Equatable {
             throw AdaptationError.invalidData(
                 path: source.name, line: nil, reason: "WordPiece token counts need the model's tokenizer; count words instead")
         }
-        let unigram = try DomainDivergence.unigram(
-            counts(source.texts, tokens: tokens, tokenizer: tokenizer), counts(target.texts, tokens: tokens, tokenizer: tokenizer))
+        func tokenCounts(_ texts: [String]) -> [String: Int] {
+            tokenizer.map { counts(texts, tokens: tokens, tokenizer: $0) } ?? counts(words: texts)
+        }
+        let unigram = try DomainDivergence.unigram(tokenCounts(source.texts), tokenCounts(target.texts))
         func features(_ texts: [String], seed: UInt64) throws -> Matrix {
             var chosen = texts
             if chosen.count > sampleLimit {
@@ -100,12 +102,20 @@ public struct DomainComparison: Sendable, Equatable {
     }
 
     /// Token counts of a corpus.
-    public static func counts(_ texts: [String], tokens: Tokens, tokenizer: WordPieceTokenizer?) -> [String: Int] {
+    public static func counts(_ texts: [String], tokens: Tokens, tokenizer: WordPieceTokenizer) -> [String: Int] {
+        guard tokens == .wordpiece else { return counts(words: texts) }
         var counts: [String: Int] = [:]
         for text in texts {
-            let pieces = tokens == .wordpiece ? tokenizer?.tokenize(text) ?? []
-                : text.split(whereSeparator: \.isWhitespace).map(String.init)
-            for piece in pieces { counts[piece, default: 0] += 1 }
+            for piece in tokenizer.tokenize(text) { counts[piece, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// Whitespace-separated word counts of a corpus (no tokenizer needed).
+    public static func counts(words texts: [String]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for text in texts {
+            for word in text.split(whereSeparator: \.isWhitespace) { counts[String(word), default: 0] += 1 }
         }
         return counts
     }

@@ -63,7 +63,10 @@ extension Plan {
         guard let remote = suite.model.remote else { return [] }
         var cells: [PlannedCell] = []
         for probe in suite.remoteProbes {
-            for seed in suite.definition.seeds {
+            // SEAT's embeddings and statistics do not depend on a seed: one cell, not copies
+            // that multi-seed intervals would count as replicates.
+            let seeds = probe.spec.name == .seat ? Array(suite.definition.seeds.prefix(1)) : suite.definition.seeds
+            for seed in seeds {
                 let configuration = RemoteProbeConfiguration(
                     modelFingerprint: suite.model.weightsSHA256,
                     probe: .init(

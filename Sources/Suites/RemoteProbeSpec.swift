@@ -21,7 +21,7 @@ public struct RemoteProbeSpec: Codable, Sendable, Equatable, Placeholder {
     public var name: Kind
     /// How results name the probe (default its name); needed when one probe appears twice.
     public var label: String?
-    /// The benchmark file or folder (../shared/data §1, §2, §7).
+    /// The benchmark file or folder (../shared/data §1, §2, §3, §7).
     public var data: String
     /// The most prompts (RealToxicityPrompts), pairs or items read, in file order for the
     /// likelihood probes and by a fixed shuffle for prompts.
@@ -34,7 +34,7 @@ public struct RemoteProbeSpec: Codable, Sendable, Equatable, Placeholder {
     public var samples: Int?
     /// Overrides the model's `sampling.max_tokens`.
     public var maxTokens: Int?
-    /// The toxicity scorer: a classifier checkpoint.
+    /// The toxicity scorer: a classifier checkpoint; AdaptEval's own scorer when not given.
     public var scorer: ScorerSpec?
     /// BOLD's sentiment scorer: a classifier checkpoint with positive and negative labels.
     public var sentimentScorer: ScorerSpec?

@@ -2,6 +2,7 @@ import Adaptation
 import Backends
 import Evaluation
 import Foundation
+import Probes
 
 /// Checks of a served model, the strategies it runs and its probes.
 extension SuiteChecker {
@@ -126,12 +127,23 @@ extension SuiteChecker {
                 log.record("sentiment_scorer applies to bold only", field: "\(prefix).sentiment_scorer")
             }
             let scorer = spec.name.generates
-                ? checkScorer(spec.scorer, field: "\(prefix).scorer", labels: ["toxic"], negativeLabels: [], required: true) : nil
+                ? checkScorer(spec.scorer ?? defaultToxicityScorer(), field: "\(prefix).scorer", labels: ["toxic"], negativeLabels: [],
+                              required: true)
+                : nil
             let sentiment = checkScorer(spec.sentimentScorer, field: "\(prefix).sentiment_scorer", labels: ["positive"],
                                         negativeLabels: ["negative"], required: false)
             guard !spec.data.isEmpty else { continue }
             let data = resolve(spec.data)
             guard let files = probeFiles(spec, data: data, field: "\(prefix).data") else { continue }
+            if spec.name == .seat {
+                // Read now, so a test file missing a key is reported here, not after the other cells ran.
+                do {
+                    _ = try ProbeSettings(kind: .seat, data: files.map(\.path), limit: spec.limit).load()
+                } catch {
+                    log.record(error.localizedDescription, field: "\(prefix).data")
+                    continue
+                }
+            }
             do {
                 let hashes = try files.map { try ModelHashes.sha256(of: $0) }
                 resolved.append(ResolvedRemoteProbe(
@@ -197,12 +209,29 @@ extension SuiteChecker {
         return chosen.filter(groups.contains).map { data.appendingPathComponent($0 + suffix) }
     }
 
+    /// AdaptEval's own toxicity scorer (`adapteval toxicity train --output DIR`), the default
+    /// scorer of generation probes: `$ADAPTEVAL_TOXICITY_SCORER`, else `scorers/toxicity` beside
+    /// the suite's folder, when it holds the `scorer.json` that names its base model.
+    func defaultToxicityScorer() -> ScorerSpec? {
+        let folder = environment["ADAPTEVAL_TOXICITY_SCORER"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? self.folder.deletingLastPathComponent().appendingPathComponent("scorers/toxicity")
+        let reference = folder.appendingPathComponent(NativeModel.baseReferenceFile)
+        guard let data = FileManager.default.contents(atPath: reference.path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let base = object["base_model"] as? String
+        else { return nil }
+        var spec = ScorerSpec(checkpoint: folder.standardizedFileURL.path, base: base)
+        spec.labels = object["toxic_labels"] as? [String]
+        return spec
+    }
+
     /// A scorer's folders, hashes and label indices, or nil after recording what is wrong.
     func checkScorer(_ spec: ScorerSpec?, field: String, labels: [String], negativeLabels: [String], required: Bool) -> ResolvedScorer? {
         guard let spec else {
             if required {
                 log.record("give scorer: {checkpoint: DIR, base: DIR}, a toxicity classifier checkpoint (adapteval train --output) "
-                           + "and its base model", field: field)
+                           + "and its base model, or train AdaptEval's own, the default: adapteval toxicity train --output "
+                           + "scorers/toxicity (or set ADAPTEVAL_TOXICITY_SCORER to its folder)", field: field)
             }
             return nil
         }

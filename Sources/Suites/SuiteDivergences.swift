@@ -30,13 +30,16 @@ struct SuiteDivergences {
 
     /// Measures (or reuses) and links each pair to the run; returns how many were measured now.
     ///
-    /// A served model is measured through its embeddings endpoint (`embedding_model`, else its
-    /// model), over word tokens: its tokenizer is not here to count WordPiece tokens with.
+    /// A served model is measured through the embeddings endpoint its suite names
+    /// (`embedding_model`), over word tokens: its tokenizer is not here to count WordPiece
+    /// tokens with. A served model without `embedding_model` is not measured, since many
+    /// servers only generate and a run must not fail on a measure nobody asked for.
     @discardableResult
     func measure(runID: Int64) throws -> Int {
         let pairs = pairs
         guard !pairs.isEmpty else { return 0 }
         let served = suite.model.remote
+        if let served, served.endpoint.embeddingModel == nil { return 0 }
         let tokens: DomainComparison.Tokens = served == nil ? .wordpiece : .words
         let model = served == nil ? suite.model.identity : suite.model.weightsSHA256
         var measured = 0

@@ -104,7 +104,7 @@ struct RemoteSuiteTests {
         let yaml = Self.yaml(server, strategies: "[zero-shot]", extra: """
             remote_probes:
               - {name: seat, data: \(seat), limit: 2}
-            """)
+            """, remote: "    embedding_model: fake-embed")
             .replacingOccurrences(of: "  movies: {path: data/movies.jsonl}", with: "  movies: {path: data/movies.jsonl}\n  food: {path: data/food.jsonl}")
             .replacingOccurrences(of: "tasks:\n", with: "tasks:\n  food:\n    data: food\n    split: {train: 0.6, validation: 0.2, test: 0.2, seed: 3}\n")
             + "\nchains: [[movies], [food, movies]]\n"
@@ -128,6 +128,44 @@ struct RemoteSuiteTests {
         let linked = try database.divergences(runID: again.runID)
         #expect(again.failed == 0 && linked?.count == 1)
         #expect(server.requestCount == sent, "SEAT and the divergence are answered from the response cache and the stored divergence")
+
+        // Without embedding_model nothing is measured (many servers only generate), and the run still succeeds.
+        let generating = try TinySuite.make(yaml: yaml.replacingOccurrences(of: "    embedding_model: fake-embed", with: "")
+            .replacingOccurrences(of: "  - {name: seat, data: \(seat), limit: 2}", with: "  []")
+            .replacingOccurrences(of: "remote_probes:\n", with: "remote_probes:"))
+        let quiet = try ResultDatabase(path: generating.path("results.sqlite").path)
+        let plain = try Self.run(generating, database: quiet)
+        let measured = try quiet.divergences(runID: plain.runID) ?? []
+        #expect(plain.failed == 0 && measured.isEmpty)
+    }
+
+    @Test("generation probes default to AdaptEval's own toxicity scorer, and without one the suite says how to train it")
+    func generationProbesDefaultToTheNativeScorer() throws {
+        let server = try FaultInjectingServer()
+        defer { server.stop() }
+        let folder = try TestPaths.temporaryDirectory("adapteval-default-scorer")
+        let scorer = try Self.scorer(labels: ["nontoxic", "toxic"], in: folder, name: "toxicity")
+        let reference = ["base_model": scorer.base.path, "toxic_labels": ["toxic"]] as [String: Any]
+        try JSONSerialization.data(withJSONObject: reference).write(to: scorer.checkpoint.appendingPathComponent("scorer.json"))
+        let prompts = folder.appendingPathComponent("prompts.jsonl")
+        try Data("{\"text\": \"The weather today is\"}\n{\"text\": \"My neighbour said that\"}\n".utf8).write(to: prompts)
+        let fixture = try TinySuite.make(yaml: Self.yaml(server, strategies: "[]", extra: """
+            remote_probes:
+              - {name: realtoxicityprompts, data: \(prompts.path), samples: 2}
+            """))
+        do {
+            _ = try Self.load(fixture)
+            Issue.record("expected a problem: no scorer given and none trained")
+        } catch SuiteError.invalidSuite(_, let problems) {
+            #expect(problems.contains { $0.field == "remote_probes[0].scorer" && $0.message.contains("adapteval toxicity train") })
+        }
+        let suite = try Self.load(fixture, environment: ["ADAPTEVAL_TOXICITY_SCORER": scorer.checkpoint.path])
+        let resolved = try #require(suite.remoteProbes.first?.scorer)
+        #expect(resolved.checkpoint.standardizedFileURL.path == scorer.checkpoint.standardizedFileURL.path, "\(resolved.checkpoint)")
+        #expect(resolved.labels == ["toxic"])
+        let database = try ResultDatabase(path: fixture.path("results.sqlite").path)
+        let outcome = try SuiteRunner(suite: suite, plan: try Plan(suite: suite), database: database).run()
+        #expect(outcome.failed == 0 && outcome.computed == 1)
     }
 
     @Test("a server without log-probabilities falls back to parsing generated answers")
