@@ -52,8 +52,10 @@ struct ResampledMetric {
         guard let first = rows.first, !first.isEmpty else { return nil }
         seeds = rows.count
         examples = first.count
-        let values = rows.map { $0.map(Self.values) }
+        // The stored numbers, parsed only by the metrics that read them (not the label-only ones).
+        func numbers() -> [[[Double]]] { rows.map { $0.map(Self.values) } }
         if let correlation = Self.correlations[metric] {
+            let values = numbers()
             let gold = first.map { Double($0.gold) ?? .nan }
             value = { seed, indices in
                 EmbeddingMetrics.correlationPercent(
@@ -62,6 +64,7 @@ struct ResampledMetric {
             return
         }
         if metric == "average_precision" {
+            let values = numbers()
             let relevant = first.map { EmbeddingMetrics.isPositivePair($0.gold) }
             value = { seed, indices in
                 (try? EmbeddingMetrics.averagePrecision(
@@ -70,6 +73,7 @@ struct ResampledMetric {
             return
         }
         if let column = RetrievalMetrics.Scores.metricNames.firstIndex(of: metric) {
+            let values = numbers()
             value = { seed, indices in
                 indices.reduce(0) { $0 + (values[seed][$1].indices.contains(column) ? values[seed][$1][column] : .nan) }
                     / Double(max(indices.count, 1))
@@ -82,6 +86,7 @@ struct ResampledMetric {
             guard let probabilityLabels else { return nil }
             let column = Dictionary(probabilityLabels.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             let goldColumn = first.map { column[$0.gold] ?? -1 }
+            let values = numbers()
             if metric == "ece" {
                 value = { seed, indices in
                     (try? ClassificationMetrics.expectedCalibrationError(

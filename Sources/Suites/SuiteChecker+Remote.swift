@@ -215,14 +215,8 @@ extension SuiteChecker {
     func defaultToxicityScorer() -> ScorerSpec? {
         let folder = environment["ADAPTEVAL_TOXICITY_SCORER"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? self.folder.deletingLastPathComponent().appendingPathComponent("scorers/toxicity")
-        let reference = folder.appendingPathComponent(NativeModel.baseReferenceFile)
-        guard let data = FileManager.default.contents(atPath: reference.path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let base = object["base_model"] as? String
-        else { return nil }
-        var spec = ScorerSpec(checkpoint: folder.standardizedFileURL.path, base: base)
-        spec.labels = object["toxic_labels"] as? [String]
-        return spec
+        // The scorer's own record of its base; its toxic label is `toxic`, the scorer default.
+        return NativeModel.recordedBase(of: folder).map { ScorerSpec(checkpoint: folder.standardizedFileURL.path, base: $0.path) }
     }
 
     /// A scorer's folders, hashes and label indices, or nil after recording what is wrong.

@@ -79,7 +79,7 @@ public final class NativeModel: ModelUnderTest {
     }
 
     /// The base model folder `scorer.json` names (relative paths are relative to the checkpoint).
-    static func recordedBase(of directory: URL) -> URL? {
+    public static func recordedBase(of directory: URL) -> URL? {
         let file = directory.appendingPathComponent(baseReferenceFile)
         guard let data = FileManager.default.contents(atPath: file.path),
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
