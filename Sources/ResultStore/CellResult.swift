@@ -121,6 +121,17 @@ public struct PredictionRow: Codable, Sendable, Equatable, FetchableRecord, Cell
         self.probabilities = "[" + probabilities.map { String(format: "%.6g", $0) }.joined(separator: ",") + "]"
     }
 
+    /// A row whose numbers are scores kept exactly (shortest round-trip form), not rounded like
+    /// probabilities: an embedding task's similarities or per-query values, from which its
+    /// correlations and means are recomputed to the last digit (ties among rounded cosines
+    /// would move a Spearman coefficient).
+    public init(stage: Int, task: String, split: String, position: Int, exampleID: String, gold: String, predicted: String,
+                scores: [Double]) {
+        self.init(stage: stage, task: task, split: split, position: position, exampleID: exampleID, gold: gold, predicted: predicted,
+                  probabilities: [])
+        probabilities = "[" + scores.map { "\($0)" }.joined(separator: ",") + "]"
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 

@@ -32,7 +32,7 @@ extension CellExecutor {
         func predict(_ position: Int, _ id: String, gold: String, predicted: String, values: [Double]) {
             predictions.append(PredictionRow(
                 stage: stage, task: task.name, split: "test", position: position, exampleID: id, gold: gold, predicted: predicted,
-                probabilities: values))
+                scores: values))
         }
         switch task.kind {
         case .sts:

@@ -88,15 +88,21 @@ extension RunJudgement {
         }
     }
 
-    /// Candidate − reference accuracy on the target's test examples (or their ratio), paired
-    /// by example and by seed, with a 95% BCa interval from the hierarchical bootstrap.
+    /// Candidate − reference score on the target's test examples (or their ratio), paired by
+    /// example and by seed, with a 95% BCa interval from the hierarchical bootstrap. The score
+    /// is the target's headline metric (``RunResults/headlineMetrics``): accuracy for a
+    /// classifier, Spearman × 100 for STS, nDCG@10 for retrieval, average precision for pairs.
     func compare(_ group: CellGroup, with reference: CellGroup?, kind: String, ratio: Bool) throws -> TransferResultRow {
+        let stage = group.tasks.count - 1
+        let metric = Self.headlineMetric(group, stage: stage, task: group.target)
         var row = TransferResultRow(
             kind: kind, task: group.target, strategy: group.strategy, chain: group.chain,
-            reference: reference.map { kind == "transfer_gain" ? $0.chain : $0.strategy } ?? "", metric: "accuracy",
+            reference: reference.map { kind == "transfer_gain" ? $0.chain : $0.strategy } ?? "", metric: metric,
             value: nil, label: "no-baseline", seeds: group.cells.count, examples: 0)
         guard let reference else { return row }
-        let stage = group.tasks.count - 1
+        if metric != "accuracy" {
+            return try compareResampled(group, with: reference, metric: metric, ratio: ratio, row: row)
+        }
         let candidate = try outcomes(group, stage: stage, task: group.target)
         let baseline = try outcomes(reference, stage: 0, task: group.target)
         guard let (paired, base) = Self.paired(candidate, baseline) else {
@@ -123,30 +129,37 @@ extension RunJudgement {
             row.label = "inconclusive"
             return row
         }
+        return Self.tested(row, estimate, ratio: ratio)
+    }
+
+    /// `row` with the estimate's value, interval, p-value and label. Retention is tested and
+    /// read against the claim (keeps ≥ 96%), gains against no effect, so a label and its
+    /// p-value always speak of the same hypothesis.
+    static func tested(_ row: TransferResultRow, _ estimate: BootstrapEstimate, ratio: Bool) -> TransferResultRow {
+        var row = row
         row.value = estimate.estimate
         row.low = estimate.interval.low
         row.high = estimate.interval.high
-        // Retention is tested and read against the claim (keeps ≥ 96%), gains against no effect,
-        // so a label and its p-value always speak of the same hypothesis.
-        row.pValue = ratio ? estimate.pValue(against: Self.retentionClaim) : estimate.pValue
-        row.label = TransferLabel(interval: estimate.interval, noEffect: ratio ? Self.retentionClaim : 0).rawValue
+        row.pValue = ratio ? estimate.pValue(against: retentionClaim) : estimate.pValue
+        row.label = TransferLabel(interval: estimate.interval, noEffect: ratio ? retentionClaim : 0).rawValue
         return row
     }
 
     /// Forgetting on each source task: its test accuracy right after its own stage minus after
     /// the chain's last stage, on the same examples (positive: the later stages made it forget).
+    /// A stage with no test accuracy of its own (unlabelled text, sentence pairs) has nothing
+    /// to forget and gets no row.
     func forgetting(_ group: CellGroup) throws -> [TransferResultRow] {
         guard !group.isMultiTask else { return [] }
         let last = group.tasks.count - 1
-        return try group.tasks.dropLast().enumerated().map { stage, task in
+        return try group.tasks.dropLast().enumerated().compactMap { stage, task -> TransferResultRow? in
             var row = TransferResultRow(
                 kind: "forgetting", task: task, strategy: group.strategy, chain: group.chain, reference: "stage \(last + 1)",
                 metric: "accuracy", value: nil, label: "no-predictions", seeds: group.cells.count, examples: 0)
             guard let (own, after) = Self.paired(try outcomes(group, stage: stage, task: task), try outcomes(group, stage: last, task: task))
             else {
-                if let a = Self.meanMetric(group, stage: stage, task: task), let b = Self.meanMetric(group, stage: last, task: task) {
-                    row.value = a - b
-                }
+                guard let a = Self.meanMetric(group, stage: stage, task: task) else { return nil }
+                if let b = Self.meanMetric(group, stage: last, task: task) { row.value = a - b }
                 return row
             }
             let estimate = try PairedBootstrap(resamples: resamples, confidence: 0.95, method: .bca, seed: seed)
@@ -232,17 +245,74 @@ extension RunJudgement {
     }
 
     func outcomes(_ group: CellGroup, stage: Int, task: String) throws -> Outcomes? {
-        var result = Outcomes(seeds: [], exampleIDs: [], correct: [])
+        guard let stored = try testPredictions(group, stage: stage, task: task) else { return nil }
+        return Outcomes(
+            seeds: stored.seeds, exampleIDs: stored.exampleIDs, correct: stored.rows.map { $0.map { $0.gold == $0.predicted } })
+    }
+
+    /// Every seed's stored test predictions of one task after one stage, in example order; nil
+    /// when a seed stored none or the seeds' examples differ.
+    func testPredictions(_ group: CellGroup, stage: Int, task: String) throws -> (seeds: [Int64], exampleIDs: [String], rows: [[PredictionRow]])? {
+        var seeds: [Int64] = []
+        var exampleIDs: [String] = []
+        var rows: [[PredictionRow]] = []
         for detail in group.cells {
             guard let id = detail.cell.id else { continue }
-            let rows = try database.predictions(ofCell: id).filter { $0.stage == stage && $0.task == task && $0.split == "test" }
-            guard !rows.isEmpty else { return nil }
-            let ids = rows.map(\.exampleID)
-            if result.exampleIDs.isEmpty { result.exampleIDs = ids } else if ids != result.exampleIDs { return nil }
-            result.seeds.append(detail.cell.seed)
-            result.correct.append(rows.map { $0.gold == $0.predicted })
+            let stored = try database.predictions(ofCell: id).filter { $0.stage == stage && $0.task == task && $0.split == "test" }
+            guard !stored.isEmpty else { return nil }
+            let ids = stored.map(\.exampleID)
+            if exampleIDs.isEmpty { exampleIDs = ids } else if ids != exampleIDs { return nil }
+            seeds.append(detail.cell.seed)
+            rows.append(stored)
         }
-        return result.correct.isEmpty ? nil : result
+        return rows.isEmpty ? nil : (seeds, exampleIDs, rows)
+    }
+
+    /// The first of ``RunResults/headlineMetrics`` stored for the task's test split after the
+    /// stage; accuracy when none is.
+    static func headlineMetric(_ group: CellGroup, stage: Int, task: String) -> String {
+        let names = Set(group.cells.flatMap { detail in
+            detail.metrics.filter { $0.stage == stage && $0.task == task && $0.split == "test" }.map(\.name)
+        })
+        return RunResults.headlineMetrics.first { names.contains($0) } ?? "accuracy"
+    }
+
+    /// `compare` for an embedding task's score (Spearman, nDCG@10, average precision): the
+    /// metric recomputed from each side's stored predictions on every resample of seeds and
+    /// examples (``ResampledMetric``), as `compare`'s accuracy is.
+    func compareResampled(_ group: CellGroup, with reference: CellGroup, metric: String, ratio: Bool, row: TransferResultRow) throws -> TransferResultRow {
+        var row = row
+        let stage = group.tasks.count - 1
+        let candidate = try testPredictions(group, stage: stage, task: group.target)
+        let baseline = try testPredictions(reference, stage: 0, task: group.target)
+        guard let candidate, let baseline, candidate.exampleIDs == baseline.exampleIDs, candidate.exampleIDs.count >= 2 else {
+            let a = Self.meanMetric(group, stage: stage, task: group.target, name: metric)
+            let b = Self.meanMetric(reference, stage: 0, task: group.target, name: metric)
+            if let a, let b { row.value = ratio ? (b != 0 ? a / b : nil) : a - b }
+            row.label = "no-predictions"
+            return row
+        }
+        // Paired by seed value, or by position when the two share no seed (as `paired`).
+        let shared = candidate.seeds.filter(baseline.seeds.contains)
+        let candidateRows = shared.isEmpty ? Array(candidate.rows.prefix(baseline.rows.count))
+            : shared.compactMap { seed in candidate.seeds.firstIndex(of: seed).map { candidate.rows[$0] } }
+        let baselineRows = shared.isEmpty ? Array(baseline.rows.prefix(candidate.rows.count))
+            : shared.compactMap { seed in baseline.seeds.firstIndex(of: seed).map { baseline.rows[$0] } }
+        guard let candidateMetric = ResampledMetric(metric, rows: candidateRows, labelNames: [], probabilityLabels: nil, calibrationBins: 0),
+            let baselineMetric = ResampledMetric(metric, rows: baselineRows, labelNames: [], probabilityLabels: nil, calibrationBins: 0)
+        else {
+            row.label = "no-predictions"
+            return row
+        }
+        let bootstrap = try PairedBootstrap(resamples: resamples, confidence: 0.95, method: .bca, seed: seed)
+        let estimate = try bootstrap.estimate(seeds: candidateMetric.seeds, examples: candidateMetric.examples) { seeds, examples in
+            let a = candidateMetric.mean(seeds: seeds, examples: examples)
+            let b = baselineMetric.mean(seeds: seeds, examples: examples)
+            return ratio ? a / b : a - b
+        }
+        row.seeds = candidateMetric.seeds
+        row.examples = candidateMetric.examples
+        return Self.tested(row, estimate, ratio: ratio)
     }
 
     /// Both sides on the same examples and on the seeds they share (paired by seed value;

@@ -109,6 +109,18 @@ private func encoderFixture(_ text: String = encoderStageSuite()) throws -> Tiny
         #expect(pretrained.metrics.contains { $0.name == "accuracy" && $0.task == "movies" && $0.stage == 1 && $0.split == "test" })
         #expect(pretrained.artifacts.count == 2 && contrastive.artifacts.count == 2)
 
+        // The gain on an STS target is in its own score, Spearman × 100, paired over the same
+        // pairs; stages with no test score of their own (pairs, text) forget nothing.
+        let verdicts = try database.verdicts(ofRun: outcome.runID).transfer
+        let gain = try #require(verdicts.first { $0.kind == "transfer_gain" && $0.chain == #"["pairs","sts"]"# })
+        #expect(gain.metric == "spearman" && gain.examples == 40 && gain.reference == #"["sts"]"#)
+        let (value, low, high) = (try #require(gain.value), try #require(gain.low), try #require(gain.high))
+        #expect(abs(value - (after.value - baseSpearman.value)) < 1e-6)
+        #expect(low < high && low <= value && value <= high && gain.pValue != nil)
+        let accuracyGain = try #require(verdicts.first { $0.kind == "transfer_gain" && $0.chain == #"["text","movies"]"# })
+        #expect(accuracyGain.metric == "accuracy")
+        #expect(!verdicts.contains { $0.kind == "forgetting" })
+
         // New evaluation settings re-score every cell from its stored checkpoint, identically.
         try fixture.rewrite(encoderStageSuite(bootstrap: 20))
         let again = try runSuite(fixture, database: database, options: .init(artifactsDirectory: artifacts))
