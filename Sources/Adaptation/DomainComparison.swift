@@ -55,6 +55,22 @@ public struct DomainComparison: Sendable, Equatable {
         }
     }
 
+    /// Measures the divergences between `source` and `target` under any `TextEmbedder` (a
+    /// served model's embeddings endpoint), over whitespace words: such a model brings no
+    /// tokenizer to count WordPiece tokens with.
+    public static func measure(
+        source: (name: String, texts: [String]), target: (name: String, texts: [String]), embedder: any TextEmbedder,
+        sampleLimit: Int = defaultSampleLimit, permutations: Int = defaultPermutations, seed: UInt64 = 0
+    ) throws -> DomainComparison {
+        try measure(
+            source: source, target: target, tokens: .words, tokenizer: nil, sampleLimit: sampleLimit, permutations: permutations,
+            seed: seed
+        ) { texts in
+            let vectors = try embedder.embed(texts.map { TextInput($0) })
+            return try Matrix(rows: vectors.count, columns: vectors.first?.count ?? 0, floats: vectors.flatMap { $0 })
+        }
+    }
+
     /// Measures the divergences between `source` and `target` with any embedder (a served
     /// model's embeddings endpoint, say), one row per text in `embed`'s result. Word tokens
     /// need no tokenizer; WordPiece tokens need `tokenizer`.

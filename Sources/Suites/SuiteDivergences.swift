@@ -61,10 +61,7 @@ struct SuiteDivergences {
             if let served {
                 let embedder = try servedModel ?? RemoteModel(endpoint: served.endpoint, cache: database)
                 servedModel = embedder
-                comparison = try DomainComparison.measure(source: sourceTexts, target: targetTexts, tokens: tokens, tokenizer: nil) { texts in
-                    let vectors = try embedder.embed(texts.map { TextInput($0) })
-                    return try Matrix(rows: vectors.count, columns: vectors.first?.count ?? 0, floats: vectors.flatMap { $0 })
-                }
+                comparison = try DomainComparison.measure(source: sourceTexts, target: targetTexts, embedder: embedder)
             } else {
                 let frozen = try encoder ?? FrozenEncoder(base: Checkpoint(directory: suite.model.directory))
                 encoder = frozen

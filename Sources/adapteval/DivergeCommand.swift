@@ -1,5 +1,6 @@
 import Adaptation
 import ArgumentParser
+import Backends
 import Evaluation
 import Foundation
 import Transformers
@@ -10,6 +11,8 @@ enum TokenChoice: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct DivergeCommand: ParsableCommand {
+    static let defaultModel = "models/all-MiniLM-L6-v2"
+
     static let configuration = CommandConfiguration(
         commandName: "diverge",
         abstract: "Measure how far apart two corpora are: unigram KL and Jensen–Shannon, cosine of mean embeddings, MMD², proxy A-distance.",
@@ -18,14 +21,19 @@ struct DivergeCommand: ParsableCommand {
             whitespace-separated words), with add-ε smoothing, ε = 1e-6. The embedding \
             measures use a seeded sample of at most --sample texts per side. Above 0.3 bits of \
             JS the seed's rule of thumb prefers multi-task training over direct transfer; it is \
-            printed as advice. Definitions: docs/metrics.md.
+            printed as advice. With --endpoint the embeddings come from a served model's \
+            /v1/embeddings and the token counts are words (its tokenizer is not here). \
+            Definitions: docs/metrics.md.
             """)
 
     @Argument(help: "The first corpus (the source): a file, or a folder for --format mds.") var first: String
     @Argument(help: "The second corpus (the target).") var second: String
-    @Option(name: .long, help: "Checkpoint folder for tokens and embeddings.") var model = "models/all-MiniLM-L6-v2"
+    @Option(name: .long, help: "Checkpoint folder for tokens and embeddings (default: models/all-MiniLM-L6-v2 without --endpoint).")
+    var model: String?
+    @OptionGroup var served: ServedEmbeddingOptions
     @OptionGroup var data: DataOptions
-    @Option(name: .long, help: "wordpiece (the model's tokens) or words.") var tokens: TokenChoice = .wordpiece
+    @Option(name: .long, help: "wordpiece (the model's tokens; the default for --model) or words (the default for --endpoint).")
+    var tokens: TokenChoice?
     @Option(name: .long, help: "Texts per side for the embedding measures.") var sample = DomainComparison.defaultSampleLimit
     @Option(name: .long, help: "Permutations of the MMD test.") var permutations = DomainComparison.defaultPermutations
     @Option(name: .long, help: "Seed of the sample, the permutations and the domain classifier's split.") var seed: UInt64 = 0
@@ -34,6 +42,10 @@ struct DivergeCommand: ParsableCommand {
     @Flag(name: .long, help: "Write JSON.") var json = false
 
     func validate() throws {
+        if model != nil, served.isServed { throw ValidationError("give --model (a checkpoint) or --endpoint (a served model), not both") }
+        if served.isServed, tokens == .wordpiece {
+            throw ValidationError("--tokens wordpiece needs a checkpoint's tokenizer; a served model's texts are counted in words")
+        }
         guard (4...DomainComparison.largestSampleLimit).contains(sample) else {
             throw ValidationError("--sample must be between 4 and \(DomainComparison.largestSampleLimit) (MMD's kernel matrix grows with its square), got \(sample)")
         }
@@ -44,11 +56,19 @@ struct DivergeCommand: ParsableCommand {
         ComputeThreads.set(threads ?? 0)
         let source = try data.readTexts(first)
         let target = try data.readTexts(second)
-        let checkpoint = try Checkpoint(directory: URL(fileURLWithPath: model))
-        let comparison = try DomainComparison.measure(
-            source: (first, source), target: (second, target), encoder: try FrozenEncoder(base: checkpoint),
-            cache: FeatureCache(directory: nil), tokens: tokens.tokens, maxLength: length.maxLength, sampleLimit: sample,
-            permutations: permutations, seed: seed)
+        let comparison: DomainComparison
+        if let remote = try served.makeModel() {
+            InterruptHandler.install()
+            comparison = try DomainComparison.measure(
+                source: (first, source), target: (second, target), embedder: remote, sampleLimit: sample, permutations: permutations,
+                seed: seed)
+        } else {
+            let checkpoint = try Checkpoint(directory: URL(fileURLWithPath: model ?? Self.defaultModel))
+            comparison = try DomainComparison.measure(
+                source: (first, source), target: (second, target), encoder: try FrozenEncoder(base: checkpoint),
+                cache: FeatureCache(directory: nil), tokens: (tokens ?? .wordpiece).tokens, maxLength: length.maxLength,
+                sampleLimit: sample, permutations: permutations, seed: seed)
+        }
         let advised = comparison.unigram.jensenShannon > RunsFormatting.multiTaskAdviceBits
         if json {
             try RunsFormatting.printJSON([

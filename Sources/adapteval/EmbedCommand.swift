@@ -1,5 +1,6 @@
 import Adaptation
 import ArgumentParser
+import Backends
 import Evaluation
 import Foundation
 import Transformers
@@ -7,13 +8,21 @@ import Transformers
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Embed JSONL texts with a checkpoint's encoder.",
+        abstract: "Embed JSONL texts with a checkpoint's encoder or a served model's embeddings endpoint.",
         discussion: """
             Reads lines {"text": ...} and writes {"text": ..., "embedding": [...]} lines to \
-            standard output in input order.
+            standard output in input order. With --endpoint the server embeds each text \
+            (/v1/embeddings; token vectors are averaged when it does not pool), with retries \
+            and --cache as for generate; --pooling and --max-length apply to checkpoints only.
             """)
 
-    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .long, help: "Checkpoint folder (config.json, model.safetensors, vocab.txt or tokenizer.json).")
+    var model: String?
+
+    @OptionGroup var served: ServedEmbeddingOptions
+
+    @Option(name: .long, help: "Threads for numeric work (default: all cores).")
+    var threads: Int?
 
     @Option(name: .long, help: "JSONL file with a \"text\" field per line (- for standard input).")
     var input: String
@@ -30,32 +39,52 @@ struct EmbedCommand: ParsableCommand {
     @OptionGroup var length: LengthOptions
 
     func validate() throws {
+        try served.checkOneSource(model: model)
+        if served.isServed, pooling != .mean { throw ValidationError("--pooling applies to a checkpoint; a served model's server pools") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     }
 
     func run() throws {
-        let checkpoint = try modelOptions.load()
+        ComputeThreads.set(threads ?? 0)
+        let embed: ([String]) throws -> [[Float]]
+        if let remote = try served.makeModel() {
+            // Answers already received stay in --cache, so Ctrl-C then a re-run sends only the rest.
+            InterruptHandler.install()
+            embed = { texts in try remote.embed(texts.map { TextInput($0) }).map { normalize ? Self.unitLength($0) : $0 } }
+        } else {
+            let checkpoint = try Checkpoint(directory: URL(fileURLWithPath: model ?? ""))
+            let embedder = SentenceEmbedder(
+                checkpoint: checkpoint, pooling: pooling.pooling, normalize: normalize, maxLength: length.maxLength, batchSize: batchSize)
+            embed = { texts in
+                let vectors = try embedder.embed(texts)
+                let width = vectors.shape[1]
+                return texts.indices.map { Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)]) }
+            }
+        }
         let texts = try DatasetReaders.texts(path: input)
-        let embedder = SentenceEmbedder(
-            checkpoint: checkpoint, pooling: pooling.pooling, normalize: normalize,
-            maxLength: length.maxLength, batchSize: batchSize)
         var output = JSONLines.Output()
         // Chunks keep memory flat on large inputs and let output stream.
         let chunkSize = batchSize * 16
         var start = 0
         while start < texts.count {
+            try Interruption.checkpoint()
             let chunk = Array(texts[start..<min(start + chunkSize, texts.count)])
-            let vectors = try embedder.embed(chunk)
-            let width = vectors.shape[1]
-            for (index, text) in chunk.enumerated() {
-                let values = vectors.scalars[(index * width)..<((index + 1) * width)]
+            for (text, vector) in zip(chunk, try embed(chunk)) {
                 output.write(
                     "{\"text\": \(JSONLines.quote(text)), \"embedding\": ["
-                        + values.map { $0.description }.joined(separator: ", ") + "]}")
+                        + vector.map { $0.description }.joined(separator: ", ") + "]}")
             }
+            output.flush()
             start += chunkSize
         }
         output.flush()
+    }
+
+    /// `vector` scaled to unit L2 norm (a zero vector stays zero).
+    static func unitLength(_ vector: [Float]) -> [Float] {
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? vector.map { $0 / norm } : vector
     }
 }
 

@@ -21,10 +21,29 @@ struct ProbeCommand: ParsableCommand {
         ])
 }
 
-/// The options every probe takes.
+/// The options every probe on a checkpoint takes.
 struct ProbeOptions: ParsableArguments {
     @OptionGroup var modelOptions: ModelOptions
     @Option(name: .long, help: "Base model of an adapted --model (default: the base its scorer.json names).") var base: String?
+    @OptionGroup var statistics: ProbeStatisticsOptions
+
+    var json: Bool { statistics.json }
+
+    func defaults(_ kind: ProbeKind) -> ProbeSettings { statistics.defaults(kind) }
+
+    /// Loads the model and runs the probe on it.
+    func run(_ settings: ProbeSettings) throws -> ProbeResult {
+        ComputeThreads.set(modelOptions.threads ?? 0)
+        let model = try NativeModel.open(
+            directory: URL(fileURLWithPath: modelOptions.model), base: base.map { URL(fileURLWithPath: $0) })
+        return try statistics.run(settings, on: model)
+    }
+
+    func print(_ result: ProbeResult) { statistics.print(result) }
+}
+
+/// Intervals, seed and output of a probe, whatever model it runs on.
+struct ProbeStatisticsOptions: ParsableArguments {
     @Option(name: .long, help: "Bootstrap resamples for intervals (0: none).") var resamples: Int = 1000
     @Option(name: .long, help: "Coverage of the intervals.") var confidence: Double = 0.95
     @Option(name: .long, help: "Seed of samples, permutations and resamples.") var seed: UInt64 = 0
@@ -43,13 +62,15 @@ struct ProbeOptions: ParsableArguments {
         return settings
     }
 
-    /// Loads the model and runs the probe on it.
-    func run(_ settings: ProbeSettings) throws -> ProbeResult {
-        ComputeThreads.set(modelOptions.threads ?? 0)
+    /// The bootstrap of every interval (and of drift, which pairs two models on its resamples).
+    var bootstrap: ProbeBootstrap? {
+        get throws { resamples > 0 ? try ProbeBootstrap(resamples: resamples, confidence: confidence, seed: seed) : nil }
+    }
+
+    /// Runs the probe on `model`.
+    func run(_ settings: ProbeSettings, on model: any ModelUnderTest) throws -> ProbeResult {
         let probe = try ProbeCommandErrors.renaming { try settings.load() }
-        let model = try NativeModel.open(
-            directory: URL(fileURLWithPath: modelOptions.model), base: base.map { URL(fileURLWithPath: $0) })
-        let bootstrap = resamples > 0 ? try ProbeBootstrap(resamples: resamples, confidence: confidence, seed: seed) : nil
+        let bootstrap = try bootstrap
         return try ProbeCommandErrors.renaming { try probe.run(on: model, bootstrap: bootstrap) }
     }
 
@@ -79,61 +100,6 @@ enum ProbeCommandErrors {
         } catch ProbeError.invalidSetting(let name, let reason) {
             throw ProbeError.invalidSetting(name: flags[name] ?? name, reason: reason)
         }
-    }
-}
-
-struct SEATProbeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "seat",
-        abstract: "SEAT/WEAT association tests on mean-pooled embeddings (May et al. 2019).",
-        discussion: """
-            Per test: effect size d (sample standard deviation, ddof 1; cosine similarity), the \
-            one-sided permutation p-value (exact up to --permutations partitions, otherwise that \
-            many seeded random ones) and its Holm adjustment over the tests given. --json writes \
-            one record per test: test, effect_size, effect_size_low, effect_size_high, p_value, \
-            p_holm, exact.
-            """)
-
-    @OptionGroup var options: ProbeOptions
-    @Option(name: .long, parsing: .upToNextOption, help: "Test files or folders of them (default: ../shared/data/03_seat/tests).")
-    var tests: [String] = []
-    @Option(name: .long, help: "Partitions for the p-value.") var permutations: Int = 100_000
-
-    func run() throws {
-        var settings = options.defaults(.seat)
-        if !tests.isEmpty { settings.data = tests }
-        settings.permutations = permutations
-        let result = try options.run(settings)
-        var output = JSONLines.Output()
-        let tests = result.measurements.filter { $0.metric.name == "effect_size" }.map(\.metric.group)
-        func measurement(_ name: String, _ test: String) -> ProbeMeasurement? { result.measurement(name, group: test) }
-        if options.json {
-            for test in tests {
-                guard let d = measurement("effect_size", test), let p = measurement("p_value", test),
-                    let holm = measurement("p_holm", test)
-                else { continue }
-                output.write(ProbeFormatting.object([
-                    ("test", JSONLines.quote(test)), ("effect_size", ProbeFormatting.number(d.value)),
-                    ("effect_size_low", ProbeFormatting.number(d.low)), ("effect_size_high", ProbeFormatting.number(d.high)),
-                    ("p_value", ProbeFormatting.number(p.value)), ("p_holm", ProbeFormatting.number(holm.value)),
-                    ("exact", p.note == "exact" ? "true" : "false"),
-                ]))
-            }
-        } else {
-            var rows = [["test", "d", "95% CI", "p", "p (Holm)", "p-value"]]
-            for test in tests {
-                guard let d = measurement("effect_size", test), let p = measurement("p_value", test),
-                    let holm = measurement("p_holm", test)
-                else { continue }
-                rows.append([test, String(format: "%.3f", d.value), ProbeFormatting.interval(d), String(format: "%.4g", p.value),
-                             String(format: "%.4g", holm.value), p.note ?? ""])
-            }
-            output.write(String(RunsFormatting.table(rows).dropLast()))
-            if let mean = result.measurement("mean_abs_effect_size") {
-                output.write(String(format: "mean |d| %.3f %@ over %d tests", mean.value, ProbeFormatting.interval(mean), tests.count))
-            }
-        }
-        output.flush()
     }
 }
 

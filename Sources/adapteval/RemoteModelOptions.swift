@@ -15,6 +15,50 @@ struct RemoteModelOptions: ParsableArguments {
     @Option(name: .long, help: "completions or chat: the API that generates.")
     var api: RemoteEndpoint.API = .completions
 
+    @OptionGroup var connection: RemoteConnectionOptions
+
+    var concurrency: Int { connection.concurrency }
+
+    /// The model, with its cache when one is named. Setting errors name the flag (exit 2).
+    func makeModel() throws -> RemoteModel {
+        try connection.makeModel(endpoint: endpoint, model: remoteModel, api: api)
+    }
+}
+
+/// `--endpoint` and `--remote-model` as the alternative to `--model` of commands that read
+/// embeddings (`embed`, `diverge`, `probe seat`): a served model's `/v1/embeddings`.
+struct ServedEmbeddingOptions: ParsableArguments {
+    @Option(name: .long, help: "Instead of --model: the API root of an OpenAI-compatible server whose /v1/embeddings embeds the texts.")
+    var endpoint: String?
+
+    @Option(name: .long, help: "With --endpoint: the served model name (a LoRA adapter served by name is just another name).")
+    var remoteModel: String?
+
+    @OptionGroup var connection: RemoteConnectionOptions
+
+    var isServed: Bool { endpoint != nil }
+
+    func validate() throws {
+        if endpoint != nil, remoteModel == nil { throw ValidationError("--endpoint needs --remote-model, the served model's name") }
+        if endpoint == nil, remoteModel != nil { throw ValidationError("--remote-model needs --endpoint, the server that serves it") }
+    }
+
+    /// The served model named by `name` (default `--remote-model`) on `--endpoint`, or nil
+    /// without `--endpoint`.
+    func makeModel(named name: String? = nil) throws -> RemoteModel? {
+        guard let endpoint, let model = name ?? remoteModel else { return nil }
+        return try connection.makeModel(endpoint: endpoint, model: model, api: .completions)
+    }
+
+    /// Exactly one of `--model` and `--endpoint`; `model` is the command's own `--model`.
+    func checkOneSource(model: String?) throws {
+        if model != nil, isServed { throw ValidationError("give --model (a checkpoint) or --endpoint (a served model), not both") }
+        if model == nil, !isServed { throw ValidationError("give --model (a checkpoint folder) or --endpoint with --remote-model (a served model)") }
+    }
+}
+
+/// The API key, load and cache settings of any command that talks to a server.
+struct RemoteConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Environment variable holding the API key (default OPENAI_API_KEY, sent when set).")
     var apiKeyEnv: String?
 
@@ -31,11 +75,12 @@ struct RemoteModelOptions: ParsableArguments {
         "timeout": "--timeout", "retries": "--retries", "sampling": "--max-tokens/--samples",
     ]
 
-    /// The model, with its cache when one is named. Setting errors name the flag (exit 2).
-    func makeModel() throws -> RemoteModel {
+    /// A served model on `endpoint`, with the cache when one is named. Setting errors name the
+    /// flag (exit 2).
+    func makeModel(endpoint: String, model: String, api: RemoteEndpoint.API) throws -> RemoteModel {
         do {
             let endpoint = RemoteEndpoint(
-                baseURL: try RemoteEndpoint.parseBaseURL(self.endpoint), model: remoteModel, api: api, apiKeyVariable: apiKeyEnv,
+                baseURL: try RemoteEndpoint.parseBaseURL(endpoint), model: model, api: api, apiKeyVariable: apiKeyEnv,
                 concurrency: concurrency, timeout: timeout, retries: retries)
             let store = try cache.map { try ResultDatabase(path: URL(fileURLWithPath: $0).standardizedFileURL.path) }
             return try RemoteModel(endpoint: endpoint, cache: store)

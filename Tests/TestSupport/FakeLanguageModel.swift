@@ -13,6 +13,7 @@ import Foundation
 ///   `vocabulary`; each generated token has log-probability −1.
 /// - Embeddings: 16 numbers, word counts hashed into buckets plus 0.01 in the first (so never
 ///   zero); with `perTokenEmbeddings`, one such vector per word, which the client must average.
+///   Models named `…-adapter` shift part of each word into the next bucket.
 public struct FakeLanguageModel: Sendable {
     public var vocabulary = ["the", "a", "day", "was", "nice", "awful", "people", "are", "kind", "rude", "really", "quite"]
     /// When set, requests without `Authorization: Bearer <key>` get 401.
@@ -50,8 +51,8 @@ public struct FakeLanguageModel: Sendable {
             return (200, chat(body, model: model, authorization: authorization))
         case "/v1/embeddings":
             guard let input = body["input"] as? String else { return (400, Self.json(["error": ["message": "input must be a string"]])) }
-            let rows = perTokenEmbeddings ? Self.words(input).map { Self.embedding(of: $0) } : nil
-            let item: [String: Any] = ["object": "embedding", "index": 0, "embedding": rows ?? Self.embedding(of: input)]
+            let rows = perTokenEmbeddings ? Self.words(input).map { Self.embedding(of: $0, model: model) } : nil
+            let item: [String: Any] = ["object": "embedding", "index": 0, "embedding": rows ?? Self.embedding(of: input, model: model)]
             return (200, Self.json(["object": "list", "model": model, "data": [item]]))
         default:
             return (404, Self.json(["error": ["message": "no route \(request.path)"]]))
@@ -149,11 +150,17 @@ public struct FakeLanguageModel: Sendable {
         text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
     }
 
-    /// Hashed word counts in `embeddingWidth` buckets, plus 0.01 in the first.
-    public static func embedding(of text: String) -> [Double] {
+    /// Hashed word counts in `embeddingWidth` buckets, plus 0.01 in the first. A model whose
+    /// name ends in `-adapter` (a served adapter of the plain model) also adds 0.5 per word to
+    /// the bucket after the word's own, so its embeddings, and their associations, differ.
+    public static func embedding(of text: String, model: String = "") -> [Double] {
         var vector = [Double](repeating: 0, count: embeddingWidth)
         vector[0] = 0.01
-        for word in words(text) { vector[Int(fnv1a(word) % UInt64(embeddingWidth))] += 1 }
+        for word in words(text) {
+            let bucket = Int(fnv1a(word) % UInt64(embeddingWidth))
+            vector[bucket] += 1
+            if model.hasSuffix("-adapter") { vector[(bucket + 1) % embeddingWidth] += 0.5 }
+        }
         return vector
     }
 
