@@ -50,27 +50,38 @@ final class ProbeBaselineStore {
     /// The base model's result for a probe, or nil when the probe does not run on the base.
     func baseline(for probe: ResolvedProbe) throws -> (id: Int64, result: ProbeResult)? {
         guard probe.probesBase else { return nil }
-        if let known = loaded[probe.name] { return known }
         let configuration = try CellConfiguration.canonical(Configuration(
             model: .init(weightsSHA256: suite.model.weightsSHA256, fileSHA256: suite.model.fileSHA256), probe: probe.identity,
             resamples: suite.definition.evaluation.bootstrapResamples, confidence: suite.definition.evaluation.confidence))
+        return try baseline(probe: probe.name, kind: probe.kind, model: (suite.model.name, suite.model.weightsSHA256),
+                            configuration: configuration) {
+            let model = try NativeModel(checkpoint: Checkpoint(directory: suite.model.directory), name: suite.model.name)
+            return try probe.probe.run(on: model, bootstrap: try suite.probeBootstrap)
+        }
+    }
+
+    /// The stored result whose key hashes `configuration` (everything that decides it), or
+    /// `compute`'s, stored under that key. One computation per key and run.
+    func baseline(
+        probe name: String, kind: ProbeKind, model: (name: String, sha256: String), configuration: String,
+        compute: () throws -> ProbeResult
+    ) throws -> (id: Int64, result: ProbeResult) {
         let key = SHA256.hex(of: Array(configuration.utf8))
+        if let known = loaded[key] { return known }
         let found: (id: Int64, result: ProbeResult)
         if let stored = try database.probeBaseline(key: key), let id = stored.record.id {
-            found = (id, try ProbeRows.result(kind: probe.kind, metrics: stored.metrics, items: stored.items))
+            found = (id, try ProbeRows.result(kind: kind, metrics: stored.metrics, items: stored.items))
         } else {
-            let model = try NativeModel(checkpoint: Checkpoint(directory: suite.model.directory), name: suite.model.name)
-            let result = try probe.probe.run(on: model, bootstrap: try suite.probeBootstrap)
+            let result = try compute()
             let record = try database.storeProbeBaseline(
                 ProbeBaselineRecord(
-                    key: key, model: suite.model.name, modelSHA256: suite.model.weightsSHA256, probe: probe.name,
-                    kind: probe.kind.rawValue, config: configuration, runID: runID, wallSeconds: result.seconds),
-                metrics: ProbeRows.metrics(result, task: "", probe: probe.name),
-                items: try ProbeRows.items(result, task: "", probe: probe.name))
+                    key: key, model: model.name, modelSHA256: model.sha256, probe: name, kind: kind.rawValue, config: configuration,
+                    runID: runID, wallSeconds: result.seconds),
+                metrics: ProbeRows.metrics(result, task: "", probe: name), items: try ProbeRows.items(result, task: "", probe: name))
             guard let id = record.id else { throw ResultStoreError.failed(path: database.path, reason: "the probe baseline got no id") }
             found = (id, result)
         }
-        loaded[probe.name] = found
+        loaded[key] = found
         return found
     }
 }

@@ -131,7 +131,8 @@ extension CellExecutor {
             // The same probe as `probes: [seat]` on a checkpoint, on the endpoint's embeddings.
             var settings = ProbeSettings(kind: .seat, data: probe.dataFiles.map(\.path))
             settings.limit = spec.limit
-            let result = try settings.load().run(on: model, bootstrap: try suite.probeBootstrap)
+            let seat = try settings.load()
+            let result = try seat.run(on: model, bootstrap: try suite.probeBootstrap)
             for measurement in result.measurements {
                 metrics.append(MetricRow(
                     stage: 0, task: spec.displayName, split: "probe", name: measurement.metric.label, value: measurement.value,
@@ -139,8 +140,50 @@ extension CellExecutor {
             }
             let tests = Set(result.measurements.filter { $0.metric.name == "p_value" }.map(\.metric.group)).count
             note = "\(tests) SEAT tests on the served model's embeddings"
+            if let base = suite.model.remote?.base {
+                var cellResult = CellResult(
+                    trainableParameters: 0, totalParameters: 0, bestEpoch: nil, stopReason: note + ", with drift from \(base.model)",
+                    wallSeconds: 0, metrics: metrics)
+                cellResult.probes = try servedSEATDrift(result, probe: probe, probeSettings: seat, base: base)
+                return cellResult
+            }
         }
         return CellResult(trainableParameters: 0, totalParameters: 0, bestEpoch: nil, stopReason: note, wallSeconds: 0, metrics: metrics)
+    }
+
+    /// What a served adapter's SEAT result moved from its served base model's (`base_model`):
+    /// the base is probed on the same items (once per key, kept in `probe_baselines`) and
+    /// every test's drift is paired over them, as `probes:` drift is for checkpoints.
+    func servedSEATDrift(_ result: ProbeResult, probe: ResolvedRemoteProbe, probeSettings seat: any Probe, base: RemoteEndpoint) throws
+        -> CellProbeResults
+    {
+        guard let baselines else { throw SuiteError.invalidArgument(name: "remote_probes", reason: "no probe baseline store") }
+        let name = probe.spec.displayName
+        struct Configuration: Encodable {
+            var adaptEvalVersion = AdaptEvalVersion.current
+            var model: String
+            var probe: String
+            var limit: Int?
+            var dataSHA256: [String]
+            var resamples: Int
+            var confidence: Double
+            enum CodingKeys: String, CodingKey {
+                case adaptEvalVersion = "adapteval_version", model, probe, limit, dataSHA256 = "data_sha256", resamples, confidence
+            }
+        }
+        let evaluation = suite.definition.evaluation
+        let configuration = try CellConfiguration.canonical(Configuration(
+            model: base.identity.fingerprint, probe: probe.spec.name.rawValue, limit: probe.spec.limit, dataSHA256: probe.dataSHA256,
+            resamples: evaluation.bootstrapResamples, confidence: evaluation.confidence))
+        let stored = try baselines.baseline(
+            probe: name, kind: .seat, model: (base.model, base.identity.fingerprint), configuration: configuration
+        ) {
+            try seat.run(on: try RemoteModel(endpoint: base, cache: responseCache), bootstrap: try suite.probeBootstrap)
+        }
+        var probes = CellProbeResults()
+        probes.drift = try ProbeDrift.compare(base: stored.result, adapted: result, bootstrap: try suite.probeBootstrap)
+            .map { ProbeRows.drift($0, task: name, probe: name, kind: .seat, baseline: stored.id) }
+        return probes
     }
 
     /// The probe's prompts, read and sampled per group (a fixed shuffle, so every model and

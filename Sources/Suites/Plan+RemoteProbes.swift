@@ -41,6 +41,8 @@ struct RemoteProbeConfiguration: Encodable {
 
     var adaptEvalVersion = AdaptEvalVersion.current
     var modelFingerprint: String
+    /// SEAT's drift is measured from this served base model (`base_model`), when named.
+    var baseModelFingerprint: String?
     var probe: Settings
     var dataSHA256: [String]
     var sampling: SamplingSpec
@@ -51,7 +53,8 @@ struct RemoteProbeConfiguration: Encodable {
     var confidence: Double
 
     enum CodingKeys: String, CodingKey {
-        case adaptEvalVersion = "adapteval_version", modelFingerprint = "model_fingerprint", probe, dataSHA256 = "data_sha256"
+        case adaptEvalVersion = "adapteval_version", modelFingerprint = "model_fingerprint", baseModelFingerprint = "base_model_fingerprint"
+        case probe, dataSHA256 = "data_sha256"
         case sampling, scorer, sentimentScorer = "sentiment_scorer", seed, bootstrapResamples = "bootstrap_resamples", confidence
     }
 }
@@ -69,6 +72,7 @@ extension Plan {
             for seed in seeds {
                 let configuration = RemoteProbeConfiguration(
                     modelFingerprint: suite.model.weightsSHA256,
+                    baseModelFingerprint: probe.spec.name == .seat ? remote.base?.identity.fingerprint : nil,
                     probe: .init(
                         name: probe.spec.name.rawValue, limit: probe.spec.limit, perGroup: probe.spec.perGroup, groups: probe.spec.groups,
                         samples: probe.spec.resolvedSamples, maxTokens: probe.spec.maxTokens ?? remote.sampling.maxTokens),

@@ -7,6 +7,9 @@ public struct RemoteModelSpec: Decodable, Sendable, Equatable, Placeholder {
     public var baseURL: String
     public var model: String
     public var embeddingModel: String?
+    /// The served name of the model `model` adapts (the base of a served LoRA adapter): SEAT
+    /// probes it too and stores each test's drift from it.
+    public var baseModel: String?
     public var api: RemoteEndpoint.API
     /// The environment variable holding the API key (never the key itself).
     public var apiKeyEnv: String?
@@ -16,8 +19,8 @@ public struct RemoteModelSpec: Decodable, Sendable, Equatable, Placeholder {
     public var sampling: SamplingSpec
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case baseURL = "base_url", model, embeddingModel = "embedding_model", api, apiKeyEnv = "api_key_env", concurrency, timeout
-        case retries, sampling
+        case baseURL = "base_url", model, embeddingModel = "embedding_model", baseModel = "base_model", api, apiKeyEnv = "api_key_env"
+        case concurrency, timeout, retries, sampling
     }
 
     static var placeholder: RemoteModelSpec {
@@ -43,6 +46,7 @@ public struct RemoteModelSpec: Decodable, Sendable, Equatable, Placeholder {
         baseURL = try c.decode(String.self, forKey: .baseURL)
         model = try c.decode(String.self, forKey: .model)
         embeddingModel = try c.decodeIfPresent(String.self, forKey: .embeddingModel)
+        baseModel = try c.decodeIfPresent(String.self, forKey: .baseModel)
         api = try c.decodeKeyword(RemoteEndpoint.API.self, forKey: .api, noun: "api", decoder: decoder) ?? defaults.api
         apiKeyEnv = try c.decodeIfPresent(String.self, forKey: .apiKeyEnv)
         concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? defaults.concurrency
@@ -56,6 +60,16 @@ public struct RemoteModelSpec: Decodable, Sendable, Equatable, Placeholder {
         let endpoint = RemoteEndpoint(
             baseURL: try RemoteEndpoint.parseBaseURL(baseURL), model: model, embeddingModel: embeddingModel, api: api,
             apiKeyVariable: apiKeyEnv, concurrency: concurrency, timeout: timeout, retries: retries)
+        try endpoint.validate()
+        return endpoint
+    }
+
+    /// The base model's endpoint (`base_model` on the same server), or nil without one.
+    func baseEndpoint() throws -> RemoteEndpoint? {
+        guard let baseModel else { return nil }
+        var endpoint = try endpoint()
+        endpoint.model = baseModel
+        endpoint.embeddingModel = nil
         try endpoint.validate()
         return endpoint
     }

@@ -44,6 +44,8 @@ public struct ResolvedModel: Sendable, Equatable {
     public struct ServedModel: Sendable, Equatable {
         public var endpoint: RemoteEndpoint
         public var sampling: SamplingSpec
+        /// The model the served one adapts (`base_model`), which SEAT measures drift from.
+        public var base: RemoteEndpoint? = nil
     }
 
     /// One sha256 for the whole model (`Checkpoint.identity(fileSHA256:)`), which feature

@@ -14,8 +14,10 @@ extension SuiteChecker {
         }
         for problem in spec.sampling.problems { log.record(problem.message, field: "\(prefix).sampling.\(problem.key)") }
         let endpoint: RemoteEndpoint
+        let base: RemoteEndpoint?
         do {
             endpoint = try spec.endpoint()
+            base = try spec.baseEndpoint()
             _ = try endpoint.apiKey(in: environment)
         } catch RemoteModelError.invalidSetting(let setting, let reason) {
             log.record(reason, field: "\(prefix).\(setting == "backoff" ? "retries" : setting)")
@@ -29,7 +31,7 @@ extension SuiteChecker {
         }
         return ResolvedModel(
             directory: folder, name: definition.model.name ?? spec.model, weightsSHA256: endpoint.identity.fingerprint, fileSHA256: [:],
-            remote: ResolvedModel.ServedModel(endpoint: endpoint, sampling: spec.sampling))
+            remote: ResolvedModel.ServedModel(endpoint: endpoint, sampling: spec.sampling, base: base))
     }
 
     /// A strategy entry of a suite whose model is served, or a `prompt` entry of a native one.

@@ -101,14 +101,7 @@ import Testing
         let server = try FaultInjectingServer()
         defer { server.stop() }
         let folder = try TestPaths.temporaryDirectory("adapteval-served-seat")
-        let test: [String: Any] = [
-            "targ1": ["category": "Pleasant", "examples": ["nice day", "kind people", "nice people", "kind day"]],
-            "targ2": ["category": "Unpleasant", "examples": ["awful day", "rude people", "awful people", "rude day"]],
-            "attr1": ["category": "Intense", "examples": ["really", "quite really", "really really"]],
-            "attr2": ["category": "Plain", "examples": ["the", "a", "the a"]],
-        ]
-        let file = folder.appendingPathComponent("served_weat.jsonl")
-        try JSONSerialization.data(withJSONObject: test).write(to: file)
+        let file = try FakeLanguageModel.writeSEATTest(in: folder)
         func seat(_ extra: [String]) throws -> [[String: Any]] {
             let result = try CommandRunner.run([
                 "probe", "seat", "--endpoint", server.baseURL.absoluteString, "--tests", file.path, "--resamples", "200", "--json",

@@ -139,6 +139,52 @@ struct RemoteSuiteTests {
         #expect(plain.failed == 0 && measured.isEmpty)
     }
 
+    @Test("a served adapter with base_model stores each SEAT test's paired drift from its served base, which a re-run reuses")
+    func servedSEATDriftFromTheBaseModel() throws {
+        let server = try FaultInjectingServer()
+        defer { server.stop() }
+        let folder = try TestPaths.temporaryDirectory("adapteval-served-seat-drift")
+        try FakeLanguageModel.writeSEATTest(in: folder)
+        let yaml = Self.yaml(server, strategies: "[]", extra: """
+            remote_probes:
+              - {name: seat, data: \(folder.path)}
+            """, remote: "    base_model: fake").replacingOccurrences(of: "    model: fake\n", with: "    model: fake-adapter\n")
+        let fixture = try TinySuite.make(yaml: yaml)
+        let database = try ResultDatabase(path: fixture.path("results.sqlite").path)
+        let outcome = try Self.run(fixture, database: database)
+        #expect(outcome.failed == 0)
+        let probe = try #require(try database.cells(ofRun: outcome.runID).first { $0.cell.strategy == "seat" })
+        let row = try #require(probe.metrics.first { $0.name.hasPrefix("effect_size[served_weat") })
+        let adapted = row.value
+        let drift = try #require(try database.probeDrift(runID: outcome.runID))
+        let test = try #require(drift.first { $0.metric == "effect_size" && row.name == "effect_size[\($0.groupName)]" })
+        #expect(test.adapted == adapted && test.base != adapted)
+        #expect(abs(test.drift - (adapted - test.base)) < 1e-12 && abs(test.harmDrift - (abs(adapted) - abs(test.base))) < 1e-12)
+        #expect(try #require(test.low) <= test.drift && test.drift <= (try #require(test.high)))
+        #expect(drift.contains { $0.metric == "mean_abs_effect_size" })
+        #expect(probe.cell.stopReason?.contains("with drift from fake") == true)
+
+        // The base's own SEAT, probed through the same endpoint, is what the drift starts from.
+        let base = try FaultInjectingServer()
+        defer { base.stop() }
+        let plain = try TinySuite.make(yaml: Self.yaml(base, strategies: "[]", extra: """
+            remote_probes:
+              - {name: seat, data: \(folder.path)}
+            """))
+        let plainDatabase = try ResultDatabase(path: plain.path("results.sqlite").path)
+        let plainRun = try Self.run(plain, database: plainDatabase)
+        let baseCell = try #require(try plainDatabase.cells(ofRun: plainRun.runID).first { $0.cell.strategy == "seat" })
+        #expect(baseCell.metrics.first { $0.name == row.name }?.value == test.base)
+        #expect(baseCell.cell.key != probe.cell.key, "naming a base model changes what the SEAT cell stores, so its key")
+        #expect(try plainDatabase.probeDrift(runID: plainRun.runID)?.isEmpty != false)
+
+        // A forced re-run asks the server nothing and links the stored baseline again.
+        let sent = server.requestCount
+        let again = try Self.run(fixture, database: database, options: .init(force: true))
+        #expect(again.failed == 0 && server.requestCount == sent)
+        #expect(try database.probeDrift(runID: again.runID)?.map(\.drift) == drift.map(\.drift))
+    }
+
     @Test("generation probes default to AdaptEval's own toxicity scorer, and without one the suite says how to train it")
     func generationProbesDefaultToTheNativeScorer() throws {
         let server = try FaultInjectingServer()

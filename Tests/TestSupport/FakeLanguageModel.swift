@@ -150,6 +150,21 @@ public struct FakeLanguageModel: Sendable {
         text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
     }
 
+    /// Writes `served_weat.jsonl` into `folder`: a SEAT test (May et al.'s JSON layout) over
+    /// the fake vocabulary, whose effect size differs between a model and its `-adapter`.
+    @discardableResult
+    public static func writeSEATTest(in folder: URL) throws -> URL {
+        let test: [String: Any] = [
+            "targ1": ["category": "Pleasant", "examples": ["nice day", "kind people", "nice people", "kind day"]],
+            "targ2": ["category": "Unpleasant", "examples": ["awful day", "rude people", "awful people", "rude day"]],
+            "attr1": ["category": "Intense", "examples": ["really", "quite really", "really really"]],
+            "attr2": ["category": "Plain", "examples": ["the", "a", "the a"]],
+        ]
+        let file = folder.appendingPathComponent("served_weat.jsonl")
+        try JSONSerialization.data(withJSONObject: test).write(to: file)
+        return file
+    }
+
     /// Hashed word counts in `embeddingWidth` buckets, plus 0.01 in the first. A model whose
     /// name ends in `-adapter` (a served adapter of the plain model) also adds 0.5 per word to
     /// the bucket after the word's own, so its embeddings, and their associations, differ.
