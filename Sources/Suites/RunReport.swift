@@ -208,11 +208,14 @@ public enum RunReport {
 
     static func transferGains(_ rows: [StoredTransferResult]) -> ReportContent.TransferGains {
         let gains = rows.filter { $0.kind == "transfer_gain" && $0.value != nil }
+        // Targets scored in different units (accuracy, Spearman × 100) share the chart, so each
+        // bar then names its own.
+        let metrics = gains.map(\.metric).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         return ReportContent.TransferGains(
-            metric: "test \(gains.first?.metric ?? "accuracy")",
+            metric: "test " + (metrics.isEmpty ? "accuracy" : metrics.joined(separator: " / ")),
             comparisons: gains.map { row in
                 ReportContent.TransferGains.Comparison(
-                    label: "\(row.strategy): \(row.chainDescription)",
+                    label: "\(row.strategy): \(row.chainDescription)" + (metrics.count > 1 ? " (\(row.metric))" : ""),
                     gain: ReportContent.Estimate(row.value ?? 0, low: row.low, high: row.high),
                     verdict: ReportContent.TransferGains.Comparison.Verdict(rawValue: row.label) ?? .inconclusive,
                     adjustedPValue: row.pHolm)

@@ -22,13 +22,13 @@ extension RunsFormatting {
         let tested = verdicts.transfer.filter { $0.label != "measured" }
         if !tested.isEmpty {
             out += "\ntransfer (paired bootstrap, 95% BCa interval; p Holm-adjusted over the run):\n"
-            var rows = [["kind", "task", "strategy", "chain", "vs", "value [95% CI]", "p", "p (Holm)", "label"]]
+            var rows = [["kind", "task", "strategy", "chain", "vs", "metric", "value [95% CI]", "p", "p (Holm)", "label"]]
             for row in tested {
                 let format = row.kind == "retention" ? "%.4f" : "%+.4f"
                 let interval = (row.low != nil && row.high != nil)
                     ? " [" + number(row.low, format) + ", " + number(row.high, format) + "]" : ""
                 rows.append([row.kind, row.task, row.strategy, chainText(row.chain),
-                             row.kind == "transfer_gain" ? chainText(row.reference) : row.reference,
+                             row.kind == "transfer_gain" ? chainText(row.reference) : row.reference, row.metric,
                              number(row.value, format) + interval, number(row.pValue, "%.4f"), number(row.pHolm, "%.4f"), row.label])
             }
             out += table(rows)
