@@ -157,7 +157,9 @@ extension CellExecutor {
     func servedSEATDrift(_ result: ProbeResult, probe: ResolvedRemoteProbe, probeSettings seat: any Probe, base: RemoteEndpoint) throws
         -> CellProbeResults
     {
-        guard let baselines else { throw SuiteError.invalidArgument(name: "remote_probes", reason: "no probe baseline store") }
+        guard let baselines else {
+            throw SuiteError.cannotWrite(path: "probe_baselines", reason: "no results database to keep the base model's SEAT result in")
+        }
         let name = probe.spec.displayName
         struct Configuration: Encodable {
             var adaptEvalVersion = AdaptEvalVersion.current

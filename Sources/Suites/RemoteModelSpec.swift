@@ -70,7 +70,11 @@ public struct RemoteModelSpec: Decodable, Sendable, Equatable, Placeholder {
         var endpoint = try endpoint()
         endpoint.model = baseModel
         endpoint.embeddingModel = nil
-        try endpoint.validate()
+        do {
+            try endpoint.validate()
+        } catch RemoteModelError.invalidSetting(let setting, let reason) where setting == "model" {
+            throw RemoteModelError.invalidSetting(setting: "base_model", reason: reason)
+        }
         return endpoint
     }
 }

@@ -118,6 +118,21 @@ struct ResampledMetric {
         }
     }
 
+    /// candidate − baseline (or candidate / baseline) of one metric on the same seeds and
+    /// examples, each side recomputed from its own rows on every paired resample.
+    ///
+    /// - Throws: `EvaluationError.invalidArgument` when the metric is undefined on the data or
+    ///   on some resample (a NaN), as `PairedBootstrap.estimate` reports it.
+    static func compare(_ candidate: ResampledMetric, _ baseline: ResampledMetric, bootstrap: PairedBootstrap, ratio: Bool = false) throws
+        -> BootstrapEstimate
+    {
+        try bootstrap.estimate(seeds: candidate.seeds, examples: candidate.examples) { seeds, examples in
+            let a = candidate.mean(seeds: seeds, examples: examples)
+            let b = baseline.mean(seeds: seeds, examples: examples)
+            return ratio ? a / b : a - b
+        }
+    }
+
     /// The mean over the chosen seeds of the metric on the chosen examples.
     func mean(seeds seedIndices: [Int], examples exampleIndices: [Int]) -> Double {
         seedIndices.reduce(0) { $0 + value($1, exampleIndices) } / Double(max(seedIndices.count, 1))

@@ -64,8 +64,12 @@ public struct RunResults: Sendable {
 
     /// The first of ``headlineMetrics`` the group's cells have.
     public func headlineMetric(of key: CellGroupKey) -> String? {
-        let names = Set((groups[key] ?? []).flatMap(\.metrics.keys))
-        return Self.headlineMetrics.first { names.contains($0) }
+        Self.headlineMetric(among: Set((groups[key] ?? []).flatMap(\.metrics.keys)))
+    }
+
+    /// The first of ``headlineMetrics`` among `names`.
+    public static func headlineMetric(among names: Set<String>) -> String? {
+        headlineMetrics.first { names.contains($0) }
     }
 
     /// A metric's mean over a group's seeds, or nil when no seed has it.
@@ -125,9 +129,7 @@ public struct MetricComparison: Sendable {
                     throw SuiteError.invalidArgument(
                         name: "metric", reason: "'\(metric)' cannot be recomputed from the stored predictions of \(key)")
                 }
-                estimate = try bootstrap.estimate(seeds: candidateMetric.seeds, examples: candidateMetric.examples) { seeds, examples in
-                    candidateMetric.mean(seeds: seeds, examples: examples) - baselineMetric.mean(seeds: seeds, examples: examples)
-                }
+                estimate = try ResampledMetric.compare(candidateMetric, baselineMetric, bootstrap: bootstrap)
             } else if metric == "macro_f1" {
                 estimate = try bootstrap.macroF1Difference(
                     gold: predictions.gold, candidate: predictions.candidate, baseline: predictions.baseline,

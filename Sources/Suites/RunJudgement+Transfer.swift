@@ -20,12 +20,12 @@ extension RunJudgement {
         var isMultiTask: Bool { baseName == MultiTaskSpec.strategyName }
     }
 
-    /// Per-seed correctness on one task's test split after one stage, in example order, keyed
-    /// by seed; nil when a cell stored no predictions for it.
-    struct Outcomes {
+    /// Per-seed values of one task's test split after one stage (correctness, stored rows), in
+    /// example order, with the seed of each row.
+    struct StoredTestSplit<Value> {
         var seeds: [Int64]
         var exampleIDs: [String]
-        var correct: [[Bool]]
+        var values: [[Value]]
     }
 
     /// Transfer gains, pretraining gains, retention, forgetting and efficiency (DESIGN.md,
@@ -101,7 +101,8 @@ extension RunJudgement {
             value: nil, label: "no-baseline", seeds: group.cells.count, examples: 0)
         guard let reference else { return row }
         if metric != "accuracy" {
-            return try compareResampled(group, with: reference, metric: metric, ratio: ratio, row: row)
+            return try compareResampled(
+                row, metric: metric, ratio: ratio, candidate: (group, stage), baseline: (reference, 0), task: group.target)
         }
         let candidate = try outcomes(group, stage: stage, task: group.target)
         let baseline = try outcomes(reference, stage: 0, task: group.target)
@@ -145,17 +146,21 @@ extension RunJudgement {
         return row
     }
 
-    /// Forgetting on each source task: its test accuracy right after its own stage minus after
-    /// the chain's last stage, on the same examples (positive: the later stages made it forget).
-    /// A stage with no test accuracy of its own (unlabelled text, sentence pairs) has nothing
-    /// to forget and gets no row.
+    /// Forgetting on each source task: its test score (headline metric) right after its own
+    /// stage minus after the chain's last stage, on the same examples (positive: the later
+    /// stages made it forget). A stage with no test score of its own (unlabelled text, sentence
+    /// pairs) has nothing to forget and gets no row.
     func forgetting(_ group: CellGroup) throws -> [TransferResultRow] {
         guard !group.isMultiTask else { return [] }
         let last = group.tasks.count - 1
         return try group.tasks.dropLast().enumerated().compactMap { stage, task -> TransferResultRow? in
+            let metric = Self.headlineMetric(group, stage: stage, task: task)
             var row = TransferResultRow(
                 kind: "forgetting", task: task, strategy: group.strategy, chain: group.chain, reference: "stage \(last + 1)",
-                metric: "accuracy", value: nil, label: "no-predictions", seeds: group.cells.count, examples: 0)
+                metric: metric, value: nil, label: "no-predictions", seeds: group.cells.count, examples: 0)
+            if metric != "accuracy" {
+                return try compareResampled(row, metric: metric, ratio: false, candidate: (group, stage), baseline: (group, last), task: task)
+            }
             guard let (own, after) = Self.paired(try outcomes(group, stage: stage, task: task), try outcomes(group, stage: last, task: task))
             else {
                 guard let a = Self.meanMetric(group, stage: stage, task: task) else { return nil }
@@ -244,89 +249,83 @@ extension RunJudgement {
         return strategy["name"] as? String
     }
 
-    func outcomes(_ group: CellGroup, stage: Int, task: String) throws -> Outcomes? {
+    func outcomes(_ group: CellGroup, stage: Int, task: String) throws -> StoredTestSplit<Bool>? {
         guard let stored = try testPredictions(group, stage: stage, task: task) else { return nil }
-        return Outcomes(
-            seeds: stored.seeds, exampleIDs: stored.exampleIDs, correct: stored.rows.map { $0.map { $0.gold == $0.predicted } })
+        return StoredTestSplit(
+            seeds: stored.seeds, exampleIDs: stored.exampleIDs, values: stored.values.map { $0.map { $0.gold == $0.predicted } })
     }
 
     /// Every seed's stored test predictions of one task after one stage, in example order; nil
     /// when a seed stored none or the seeds' examples differ.
-    func testPredictions(_ group: CellGroup, stage: Int, task: String) throws -> (seeds: [Int64], exampleIDs: [String], rows: [[PredictionRow]])? {
-        var seeds: [Int64] = []
-        var exampleIDs: [String] = []
-        var rows: [[PredictionRow]] = []
+    func testPredictions(_ group: CellGroup, stage: Int, task: String) throws -> StoredTestSplit<PredictionRow>? {
+        var result = StoredTestSplit<PredictionRow>(seeds: [], exampleIDs: [], values: [])
         for detail in group.cells {
             guard let id = detail.cell.id else { continue }
             let stored = try database.predictions(ofCell: id).filter { $0.stage == stage && $0.task == task && $0.split == "test" }
             guard !stored.isEmpty else { return nil }
             let ids = stored.map(\.exampleID)
-            if exampleIDs.isEmpty { exampleIDs = ids } else if ids != exampleIDs { return nil }
-            seeds.append(detail.cell.seed)
-            rows.append(stored)
+            if result.exampleIDs.isEmpty { result.exampleIDs = ids } else if ids != result.exampleIDs { return nil }
+            result.seeds.append(detail.cell.seed)
+            result.values.append(stored)
         }
-        return rows.isEmpty ? nil : (seeds, exampleIDs, rows)
+        return result.values.isEmpty ? nil : result
     }
 
     /// The first of ``RunResults/headlineMetrics`` stored for the task's test split after the
     /// stage; accuracy when none is.
     static func headlineMetric(_ group: CellGroup, stage: Int, task: String) -> String {
-        let names = Set(group.cells.flatMap { detail in
+        RunResults.headlineMetric(among: Set(group.cells.flatMap { detail in
             detail.metrics.filter { $0.stage == stage && $0.task == task && $0.split == "test" }.map(\.name)
-        })
-        return RunResults.headlineMetrics.first { names.contains($0) } ?? "accuracy"
+        })) ?? "accuracy"
     }
 
-    /// `compare` for an embedding task's score (Spearman, nDCG@10, average precision): the
-    /// metric recomputed from each side's stored predictions on every resample of seeds and
-    /// examples (``ResampledMetric``), as `compare`'s accuracy is.
-    func compareResampled(_ group: CellGroup, with reference: CellGroup, metric: String, ratio: Bool, row: TransferResultRow) throws -> TransferResultRow {
+    /// `row` tested for an embedding task's score (Spearman, nDCG@10, average precision):
+    /// candidate − baseline (or their ratio) on one task's test split, the metric recomputed
+    /// from each side's stored predictions on every paired resample of seeds and examples
+    /// (``ResampledMetric``), as accuracy is compared. A resample on which the metric is
+    /// undefined (no positive pair, constant scores) leaves the point value and no interval.
+    func compareResampled(
+        _ row: TransferResultRow, metric: String, ratio: Bool, candidate: (group: CellGroup, stage: Int),
+        baseline: (group: CellGroup, stage: Int), task: String
+    ) throws -> TransferResultRow {
         var row = row
-        let stage = group.tasks.count - 1
-        let candidate = try testPredictions(group, stage: stage, task: group.target)
-        let baseline = try testPredictions(reference, stage: 0, task: group.target)
-        guard let candidate, let baseline, candidate.exampleIDs == baseline.exampleIDs, candidate.exampleIDs.count >= 2 else {
-            let a = Self.meanMetric(group, stage: stage, task: group.target, name: metric)
-            let b = Self.meanMetric(reference, stage: 0, task: group.target, name: metric)
-            if let a, let b { row.value = ratio ? (b != 0 ? a / b : nil) : a - b }
-            row.label = "no-predictions"
-            return row
-        }
-        // Paired by seed value, or by position when the two share no seed (as `paired`).
-        let shared = candidate.seeds.filter(baseline.seeds.contains)
-        let candidateRows = shared.isEmpty ? Array(candidate.rows.prefix(baseline.rows.count))
-            : shared.compactMap { seed in candidate.seeds.firstIndex(of: seed).map { candidate.rows[$0] } }
-        let baselineRows = shared.isEmpty ? Array(baseline.rows.prefix(candidate.rows.count))
-            : shared.compactMap { seed in baseline.seeds.firstIndex(of: seed).map { baseline.rows[$0] } }
-        guard let candidateMetric = ResampledMetric(metric, rows: candidateRows, labelNames: [], probabilityLabels: nil, calibrationBins: 0),
+        let a = Self.meanMetric(candidate.group, stage: candidate.stage, task: task, name: metric)
+        let b = Self.meanMetric(baseline.group, stage: baseline.stage, task: task, name: metric)
+        let point = a.flatMap { a in b.flatMap { b in ratio ? (b > 0 ? a / b : nil) : a - b } }
+        guard let (candidateRows, baselineRows) = Self.paired(
+            try testPredictions(candidate.group, stage: candidate.stage, task: task),
+            try testPredictions(baseline.group, stage: baseline.stage, task: task)),
+            let candidateMetric = ResampledMetric(metric, rows: candidateRows, labelNames: [], probabilityLabels: nil, calibrationBins: 0),
             let baselineMetric = ResampledMetric(metric, rows: baselineRows, labelNames: [], probabilityLabels: nil, calibrationBins: 0)
         else {
+            row.value = point
             row.label = "no-predictions"
             return row
-        }
-        let bootstrap = try PairedBootstrap(resamples: resamples, confidence: 0.95, method: .bca, seed: seed)
-        let estimate = try bootstrap.estimate(seeds: candidateMetric.seeds, examples: candidateMetric.examples) { seeds, examples in
-            let a = candidateMetric.mean(seeds: seeds, examples: examples)
-            let b = baselineMetric.mean(seeds: seeds, examples: examples)
-            return ratio ? a / b : a - b
         }
         row.seeds = candidateMetric.seeds
         row.examples = candidateMetric.examples
-        return Self.tested(row, estimate, ratio: ratio)
+        let bootstrap = try PairedBootstrap(resamples: resamples, confidence: 0.95, method: .bca, seed: seed)
+        do {
+            return Self.tested(row, try ResampledMetric.compare(candidateMetric, baselineMetric, bootstrap: bootstrap, ratio: ratio), ratio: ratio)
+        } catch EvaluationError.invalidArgument {
+            row.value = point
+            row.label = "inconclusive"
+            return row
+        }
     }
 
     /// Both sides on the same examples and on the seeds they share (paired by seed value;
     /// by position when they share none, e.g. a run over other seeds).
-    static func paired(_ candidate: Outcomes?, _ baseline: Outcomes?) -> ([[Bool]], [[Bool]])? {
+    static func paired<Value>(_ candidate: StoredTestSplit<Value>?, _ baseline: StoredTestSplit<Value>?) -> ([[Value]], [[Value]])? {
         guard let candidate, let baseline, candidate.exampleIDs == baseline.exampleIDs, candidate.exampleIDs.count >= 2 else {
             return nil
         }
         let shared = candidate.seeds.filter(baseline.seeds.contains)
         if !shared.isEmpty {
-            return (shared.compactMap { seed in candidate.seeds.firstIndex(of: seed).map { candidate.correct[$0] } },
-                    shared.compactMap { seed in baseline.seeds.firstIndex(of: seed).map { baseline.correct[$0] } })
+            return (shared.compactMap { seed in candidate.seeds.firstIndex(of: seed).map { candidate.values[$0] } },
+                    shared.compactMap { seed in baseline.seeds.firstIndex(of: seed).map { baseline.values[$0] } })
         }
-        let count = min(candidate.correct.count, baseline.correct.count)
-        return (Array(candidate.correct.prefix(count)), Array(baseline.correct.prefix(count)))
+        let count = min(candidate.values.count, baseline.values.count)
+        return (Array(candidate.values.prefix(count)), Array(baseline.values.prefix(count)))
     }
 }

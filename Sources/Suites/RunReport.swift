@@ -208,15 +208,18 @@ public enum RunReport {
 
     static func transferGains(_ rows: [StoredTransferResult]) -> ReportContent.TransferGains {
         let gains = rows.filter { $0.kind == "transfer_gain" && $0.value != nil }
-        // Targets scored in different units (accuracy, Spearman × 100) share the chart, so each
-        // bar then names its own.
+        // Targets scored in different units (accuracy as a fraction, Spearman × 100) share one
+        // axis only in points: fractions are then scaled by 100 and each bar names its metric.
         let metrics = gains.map(\.metric).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let mixed = metrics.count > 1
+        func scale(_ metric: String) -> Double { mixed && !["spearman", "pearson"].contains(metric) ? 100 : 1 }
         return ReportContent.TransferGains(
-            metric: "test " + (metrics.isEmpty ? "accuracy" : metrics.joined(separator: " / ")),
+            metric: mixed ? "points (" + metrics.joined(separator: ", ") + ", on a 0–100 scale)" : "test " + (metrics.first ?? "accuracy"),
             comparisons: gains.map { row in
-                ReportContent.TransferGains.Comparison(
-                    label: "\(row.strategy): \(row.chainDescription)" + (metrics.count > 1 ? " (\(row.metric))" : ""),
-                    gain: ReportContent.Estimate(row.value ?? 0, low: row.low, high: row.high),
+                let factor = scale(row.metric)
+                return ReportContent.TransferGains.Comparison(
+                    label: "\(row.strategy): \(row.chainDescription)" + (mixed ? " (\(row.metric))" : ""),
+                    gain: ReportContent.Estimate((row.value ?? 0) * factor, low: row.low.map { $0 * factor }, high: row.high.map { $0 * factor }),
                     verdict: ReportContent.TransferGains.Comparison.Verdict(rawValue: row.label) ?? .inconclusive,
                     adjustedPValue: row.pHolm)
             })

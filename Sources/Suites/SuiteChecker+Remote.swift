@@ -13,6 +13,11 @@ extension SuiteChecker {
             log.record("give either path: (a checkpoint folder) or remote: (a served model), not both", field: "model.path")
         }
         for problem in spec.sampling.problems { log.record(problem.message, field: "\(prefix).sampling.\(problem.key)") }
+        if spec.baseModel != nil, spec.embeddingModel != nil {
+            // SEAT drift compares the same kind of vectors: the served model's and its base's.
+            log.record("SEAT drift compares model's embeddings with base_model's; with embedding_model the base's embedding "
+                       + "model is unknown: drop embedding_model, or base_model", field: "\(prefix).base_model")
+        }
         let endpoint: RemoteEndpoint
         let base: RemoteEndpoint?
         do {

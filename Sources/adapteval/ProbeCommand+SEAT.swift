@@ -26,6 +26,7 @@ struct SEATProbeCommand: ParsableCommand {
     @Option(name: .long, help: "Checkpoint folder (config.json, model.safetensors, vocab.txt or tokenizer.json).")
     var model: String?
     @OptionGroup var served: ServedEmbeddingOptions
+    @Option(name: .long, help: "Base model of an adapted --model (default: the base its scorer.json names).") var base: String?
     @Option(name: .long, help: "Threads for numeric work (default: all cores).") var threads: Int?
     @Option(name: .long, help: "The model to measure drift from: a checkpoint folder, or with --endpoint a served model name.")
     var driftFrom: String?
@@ -36,6 +37,7 @@ struct SEATProbeCommand: ParsableCommand {
 
     func validate() throws {
         try served.checkOneSource(model: model)
+        if base != nil, served.isServed { throw ValidationError("--base belongs to an adapted --model; a served model is its own") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
@@ -45,19 +47,19 @@ struct SEATProbeCommand: ParsableCommand {
         if !tests.isEmpty { settings.data = tests }
         settings.permutations = permutations
         let measured: any ModelUnderTest
-        let base: (any ModelUnderTest)?
+        let origin: (any ModelUnderTest)?
         if let remote = try served.makeModel() {
             // Answers already received stay in --cache, so Ctrl-C then a re-run sends only the rest.
             InterruptHandler.install()
             measured = remote
-            base = try driftFrom.flatMap { try served.makeModel(named: $0) }
+            origin = try driftFrom.flatMap { try served.makeModel(named: $0) }
         } else {
-            measured = try NativeModel.open(directory: URL(fileURLWithPath: model ?? ""), base: nil)
-            base = try driftFrom.map { try NativeModel.open(directory: URL(fileURLWithPath: $0), base: nil) }
+            measured = try NativeModel.open(directory: URL(fileURLWithPath: model ?? ""), base: base.map { URL(fileURLWithPath: $0) })
+            origin = try driftFrom.map { try NativeModel.open(directory: URL(fileURLWithPath: $0), base: nil) }
         }
         let result = try statistics.run(settings, on: measured)
-        let drift = try base.map { base in
-            try ProbeDrift.compare(base: try statistics.run(settings, on: base), adapted: result, bootstrap: try statistics.bootstrap)
+        let drift = try origin.map { origin in
+            try ProbeDrift.compare(base: try statistics.run(settings, on: origin), adapted: result, bootstrap: try statistics.bootstrap)
         }
         print(result, drift: drift)
     }

@@ -66,6 +66,18 @@ import Testing
         where file.lastPathComponent.hasPrefix("results.sqlite") {
             places.append((file.lastPathComponent, try Data(contentsOf: file)))
         }
+        // The embedding commands reach the same leaky endpoint through the same client.
+        let texts = try TinyCheckpoint.jsonl(
+            ["a day", "the day", "kind people", "rude people"].map { #"{"text": "\#($0)"}"# }, in: fixture.folder, name: "texts.jsonl")
+        let seat = try FakeLanguageModel.writeSEATTest(in: fixture.folder)
+        for command in [["embed", "--input", texts.path], ["probe", "seat", "--tests", seat.path], ["diverge", texts.path, texts.path]] {
+            let served = try CommandRunner.run(
+                command + ["--endpoint", server.baseURL.absoluteString, "--remote-model", "fake", "--api-key-env", "PLANTED_API_KEY",
+                           "--retries", "0"],
+                environment: environment)
+            #expect(served.status == 3, "\(command): the server refuses embeddings: \(served.standardError)")
+            places.append(("\(command[0]) output", Data((served.standardOutput + served.standardError).utf8)))
+        }
         for (place, bytes) in places {
             #expect(bytes.range(of: Data(Self.key.utf8)) == nil, "the key reached \(place)")
             #expect(bytes.range(of: Data(Self.key.dropFirst(3).utf8)) == nil, "part of the key reached \(place)")

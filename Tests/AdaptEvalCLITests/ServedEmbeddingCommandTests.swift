@@ -52,20 +52,22 @@ import Testing
     @Test("embed, diverge and probe seat take --model or --endpoint, not both and not neither (exit 2)")
     func oneSourceOfEmbeddings() throws {
         let input = try Self.input(Self.texts, name: "one.jsonl")
-        for arguments in [
-            ["embed", "--input", input.path],
-            ["embed", "--input", input.path, "--model", "m", "--endpoint", "http://127.0.0.1:9", "--remote-model", "x"],
-            ["embed", "--input", input.path, "--endpoint", "http://127.0.0.1:9"],
-            ["embed", "--input", input.path, "--remote-model", "x", "--model", "m"],
-            ["embed", "--input", input.path, "--endpoint", "http://127.0.0.1:9", "--remote-model", "x", "--pooling", "cls"],
-            ["diverge", input.path, input.path, "--model", "m", "--endpoint", "http://127.0.0.1:9", "--remote-model", "x"],
-            ["diverge", input.path, input.path, "--endpoint", "http://127.0.0.1:9", "--remote-model", "x", "--tokens", "wordpiece"],
-            ["probe", "seat"],
-            ["probe", "seat", "--model", "m", "--endpoint", "http://127.0.0.1:9", "--remote-model", "x"],
+        let endpoint = ["--endpoint", "http://127.0.0.1:9"]
+        for (arguments, message) in [
+            (["embed", "--input", input.path], "give --model (a checkpoint folder) or --endpoint"),
+            (["embed", "--input", input.path, "--model", "m", "--remote-model", "x"] + endpoint, "not both"),
+            (["embed", "--input", input.path] + endpoint, "--endpoint needs --remote-model"),
+            (["embed", "--input", input.path, "--remote-model", "x", "--model", "m"], "--remote-model needs --endpoint"),
+            (["embed", "--input", input.path, "--remote-model", "x", "--pooling", "cls"] + endpoint, "a served model's server pools"),
+            (["diverge", input.path, input.path, "--model", "m", "--remote-model", "x"] + endpoint, "not both"),
+            (["diverge", input.path, input.path, "--remote-model", "x", "--tokens", "wordpiece"] + endpoint, "counted in words"),
+            (["probe", "seat"], "give --model (a checkpoint folder) or --endpoint"),
+            (["probe", "seat", "--model", "m", "--remote-model", "x"] + endpoint, "not both"),
+            (["probe", "seat", "--remote-model", "x", "--base", "b"] + endpoint, "--base belongs to an adapted --model"),
         ] {
             let result = try CommandRunner.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.standardError)")
-            #expect(result.standardError.contains("--"), "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains(message), "\(arguments): \(result.standardError)")
         }
     }
 
@@ -124,5 +126,26 @@ import Testing
         // A model compared with itself has not drifted.
         let itself = try #require(try seat(["--remote-model", "fake", "--drift-from", "fake"]).first)
         #expect(itself["drift"] as? Double == 0)
+    }
+
+    @Test("probe seat --model with --drift-from a checkpoint pairs the two checkpoints' SEAT on the same items")
+    func seatDriftBetweenCheckpoints() throws {
+        let folder = try TestPaths.temporaryDirectory("adapteval-checkpoint-seat")
+        let file = try SEATTestFile.write(
+            in: folder, name: "tiny_weat",
+            targets: (["good movie", "great food", "good food", "great movie"], ["bad movie", "awful food", "bad food", "awful movie"]),
+            attributes: (["cat", "the cat", "cats"], ["dog", "the dog", "a dog"]))
+        let (adapted, base) = (try TinyCheckpoint.make(seed: 3), try TinyCheckpoint.make(seed: 4))
+        func seat(_ model: URL, _ extra: [String] = []) throws -> [String: Any] {
+            let result = try CommandRunner.run(
+                ["probe", "seat", "--model", model.path, "--tests", file.path, "--resamples", "100", "--json"] + extra)
+            #expect(result.status == 0, "\(result.standardError)")
+            return try #require(try Self.lines(result.standardOutput).first)
+        }
+        let baseD = try #require(try seat(base)["effect_size"] as? Double)
+        let record = try seat(adapted, ["--drift-from", base.path])
+        let d = try #require(record["effect_size"] as? Double)
+        #expect(record["base_effect_size"] as? Double == baseD && d != baseD)
+        #expect(abs(try #require(record["drift"] as? Double) - (d - baseD)) < 1e-12)
     }
 }

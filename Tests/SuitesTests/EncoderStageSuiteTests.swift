@@ -1,5 +1,6 @@
 import Adaptation
 import Foundation
+import Reports
 import ResultStore
 import Suites
 import TestSupport
@@ -120,6 +121,13 @@ private func encoderFixture(_ text: String = encoderStageSuite()) throws -> Tiny
         let accuracyGain = try #require(verdicts.first { $0.kind == "transfer_gain" && $0.chain == #"["text","movies"]"# })
         #expect(accuracyGain.metric == "accuracy")
         #expect(!verdicts.contains { $0.kind == "forgetting" })
+        // The report's chart puts Spearman points and accuracy on one axis only in points.
+        let chart = try RunReport.content(database: database, runID: outcome.runID).transfer
+        #expect(chart.metric.hasPrefix("points"))
+        let stsBar = try #require(chart.comparisons.first { $0.label.contains("pairs → sts") && $0.label.hasSuffix("(spearman)") })
+        #expect(abs(stsBar.gain.value - value) < 1e-9)
+        let accuracyBar = try #require(chart.comparisons.first { $0.label.contains("text → movies") && $0.label.hasSuffix("(accuracy)") })
+        #expect(abs(accuracyBar.gain.value - 100 * (try #require(accuracyGain.value))) < 1e-9)
 
         // New evaluation settings re-score every cell from its stored checkpoint, identically.
         try fixture.rewrite(encoderStageSuite(bootstrap: 20))

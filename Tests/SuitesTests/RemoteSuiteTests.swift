@@ -175,8 +175,19 @@ struct RemoteSuiteTests {
         let plainRun = try Self.run(plain, database: plainDatabase)
         let baseCell = try #require(try plainDatabase.cells(ofRun: plainRun.runID).first { $0.cell.strategy == "seat" })
         #expect(baseCell.metrics.first { $0.name == row.name }?.value == test.base)
-        #expect(baseCell.cell.key != probe.cell.key, "naming a base model changes what the SEAT cell stores, so its key")
+        // Without base_model the probe's configuration (so the key of every existing served
+        // suite) has no base; with it, the base's fingerprint is part of the key.
+        #expect(!baseCell.cell.config.contains("base_model") && probe.cell.config.contains("base_model_fingerprint"))
         #expect(try plainDatabase.probeDrift(runID: plainRun.runID)?.isEmpty != false)
+
+        // The base's embedding model would be unknown beside embedding_model: refused at base_model.
+        let both = try TinySuite.make(yaml: yaml.replacingOccurrences(of: "    base_model: fake", with: "    base_model: fake\n    embedding_model: e"))
+        do {
+            _ = try Self.load(both)
+            Issue.record("expected base_model beside embedding_model to be refused")
+        } catch SuiteError.invalidSuite(_, let problems) {
+            #expect(problems.contains { $0.field == "model.remote.base_model" && $0.message.contains("embedding_model") })
+        }
 
         // A forced re-run asks the server nothing and links the stored baseline again.
         let sent = server.requestCount

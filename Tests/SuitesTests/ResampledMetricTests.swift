@@ -62,6 +62,28 @@ import Testing
         #expect(ResampledMetric("f1[d]", rows: [data.rows], labelNames: labels, probabilityLabels: labels, calibrationBins: 10) == nil)
     }
 
+    @Test("embedding rows keep their scores exactly, so cosines that agree to six digits still rank apart")
+    func embeddingScoresRoundTripExactly() throws {
+        // Cosines that differ only past the sixth significant digit, with gold in the same order.
+        let similarities = (0..<20).map { 0.91234 + Double($0) * 1e-9 }
+        let gold = (0..<20).map { Double($0) / 4 }
+        let rows = similarities.indices.map { index in
+            PredictionRow(
+                stage: 0, task: "sts", split: "test", position: index, exampleID: "p\(index)", gold: String(gold[index]),
+                predicted: "", scores: [similarities[index]])
+        }
+        #expect(rows[3].probabilities == "[\(similarities[3])]")
+        let spearman = try #require(ResampledMetric("spearman", rows: [rows], labelNames: [], probabilityLabels: nil, calibrationBins: 15))
+        #expect(abs(spearman.value(0, Array(0..<20)) - 100) < 1e-9, "the exact order is kept")
+        let rounded = similarities.indices.map { index in
+            PredictionRow(
+                stage: 0, task: "sts", split: "test", position: index, exampleID: "p\(index)", gold: String(gold[index]),
+                predicted: "", probabilities: [similarities[index]])
+        }
+        let tied = try #require(ResampledMetric("spearman", rows: [rounded], labelNames: [], probabilityLabels: nil, calibrationBins: 15))
+        #expect(!(tied.value(0, Array(0..<20)) > 99), "six significant digits tie them all")
+    }
+
     @Test("STS correlations and retrieval means recomputed from the stored rows equal the stored scores")
     func embeddingMetricsMatchTheStoredDefinition() throws {
         var generator = SplitMix64(seed: 9)

@@ -154,15 +154,10 @@ public struct FakeLanguageModel: Sendable {
     /// the fake vocabulary, whose effect size differs between a model and its `-adapter`.
     @discardableResult
     public static func writeSEATTest(in folder: URL) throws -> URL {
-        let test: [String: Any] = [
-            "targ1": ["category": "Pleasant", "examples": ["nice day", "kind people", "nice people", "kind day"]],
-            "targ2": ["category": "Unpleasant", "examples": ["awful day", "rude people", "awful people", "rude day"]],
-            "attr1": ["category": "Intense", "examples": ["really", "quite really", "really really"]],
-            "attr2": ["category": "Plain", "examples": ["the", "a", "the a"]],
-        ]
-        let file = folder.appendingPathComponent("served_weat.jsonl")
-        try JSONSerialization.data(withJSONObject: test).write(to: file)
-        return file
+        try SEATTestFile.write(
+            in: folder, name: "served_weat",
+            targets: (["nice day", "kind people", "nice people", "kind day"], ["awful day", "rude people", "awful people", "rude day"]),
+            attributes: (["really", "quite really", "really really"], ["the", "a", "the a"]))
     }
 
     /// Hashed word counts in `embeddingWidth` buckets, plus 0.01 in the first. A model whose
