@@ -188,7 +188,10 @@ public enum RunReport {
     /// drifts (against the base model), largest absolute value first.
     static func largestEffects(transfer: [StoredTransferResult], drift: [StoredProbeDrift]) -> [ReportContent.Verdict.Change] {
         typealias Change = ReportContent.Verdict.Change
-        let gains = transfer.filter { $0.kind == "transfer_gain" }.compactMap { row in
+        // Gains in different units are ranked in points (accuracy × 100 against Spearman × 100).
+        let ranked = transfer.filter { $0.kind == "transfer_gain" && $0.value != nil }
+            .sorted { abs(points($0.value ?? 0, $0.metric)) > abs(points($1.value ?? 0, $1.metric)) }
+        let gains = ranked.compactMap { row in
             row.value.map { value in
                 Change(
                     subject: "\(row.strategy): \(row.chainDescription)", metric: "transfer gain in \(row.metric)",
@@ -203,7 +206,14 @@ public enum RunReport {
                 difference: ReportContent.Estimate(row.drift, low: row.low, high: row.high),
                 direction: (row.harmLow ?? row.harmDrift) > 0 ? .regression : (row.harmHigh ?? row.harmDrift) < 0 ? .improvement : .inconclusive)
         }
-        return (gains.isEmpty ? drifts : gains).sorted { abs($0.difference.value) > abs($1.difference.value) }.prefix(3).map { $0 }
+        let changes = gains.isEmpty ? drifts.sorted { abs($0.difference.value) > abs($1.difference.value) } : gains
+        return Array(changes.prefix(3))
+    }
+
+    /// A score difference on a 0–100 scale: correlations are stored × 100 already, fractions
+    /// (accuracy, nDCG@10, average precision) are scaled.
+    static func points(_ value: Double, _ metric: String) -> Double {
+        ["spearman", "pearson"].contains(metric) ? value : 100 * value
     }
 
     static func transferGains(_ rows: [StoredTransferResult]) -> ReportContent.TransferGains {
@@ -212,7 +222,7 @@ public enum RunReport {
         // axis only in points: fractions are then scaled by 100 and each bar names its metric.
         let metrics = gains.map(\.metric).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let mixed = metrics.count > 1
-        func scale(_ metric: String) -> Double { mixed && !["spearman", "pearson"].contains(metric) ? 100 : 1 }
+        func scale(_ metric: String) -> Double { mixed ? points(1, metric) : 1 }
         return ReportContent.TransferGains(
             metric: mixed ? "points (" + metrics.joined(separator: ", ") + ", on a 0–100 scale)" : "test " + (metrics.first ?? "accuracy"),
             comparisons: gains.map { row in

@@ -122,7 +122,12 @@ private func encoderFixture(_ text: String = encoderStageSuite()) throws -> Tiny
         #expect(accuracyGain.metric == "accuracy")
         #expect(!verdicts.contains { $0.kind == "forgetting" })
         // The report's chart puts Spearman points and accuracy on one axis only in points.
-        let chart = try RunReport.content(database: database, runID: outcome.runID).transfer
+        let content = try RunReport.content(database: database, runID: outcome.runID)
+        let chart = content.transfer
+        // The largest changes are ranked in those same points.
+        let ranked = content.verdict.largestChanges.compactMap { change in chart.comparisons.first { $0.label.hasPrefix(change.subject) } }
+        #expect(ranked.count == content.verdict.largestChanges.count)
+        #expect(zip(ranked, ranked.dropFirst()).allSatisfy { abs($0.gain.value) >= abs($1.gain.value) })
         #expect(chart.metric.hasPrefix("points"))
         let stsBar = try #require(chart.comparisons.first { $0.label.contains("pairs → sts") && $0.label.hasSuffix("(spearman)") })
         #expect(abs(stsBar.gain.value - value) < 1e-9)
