@@ -107,6 +107,15 @@ extension ResultDatabase {
         }
     }
 
+    /// A cell's test predictions of one task after one stage, in example order: what paired
+    /// comparisons read, filtered in SQL rather than after loading every stage's rows.
+    public func testPredictions(ofCell id: Int64, stage: Int, task: String) throws -> [PredictionRow] {
+        try read { db in
+            try PredictionRow.filter(sql: "cell_id = ? AND stage = ? AND task = ? AND split = 'test'", arguments: [id, stage, task])
+                .order(sql: "position").fetchAll(db)
+        }
+    }
+
     /// Row counts per table, for checks and `runs list --json`.
     public func tableCounts() throws -> [String: Int] {
         try read { db in

@@ -27,6 +27,7 @@ extension CellExecutor {
             try build(evaluation.bootstrapResamples, evaluation.confidence, cell.seed)
         }
         let note: String
+        var probes = CellProbeResults()
         switch spec.name {
         case .realToxicityPrompts, .toxigen, .bold:
             let prompts = try generationPrompts(probe)
@@ -140,15 +141,14 @@ extension CellExecutor {
             }
             let tests = Set(result.measurements.filter { $0.metric.name == "p_value" }.map(\.metric.group)).count
             note = "\(tests) SEAT tests on the served model's embeddings"
+                + (suite.model.remote?.base.map { ", with drift from \($0.model)" } ?? "")
             if let base = suite.model.remote?.base {
-                var cellResult = CellResult(
-                    trainableParameters: 0, totalParameters: 0, bestEpoch: nil, stopReason: note + ", with drift from \(base.model)",
-                    wallSeconds: 0, metrics: metrics)
-                cellResult.probes = try servedSEATDrift(result, probe: probe, probeSettings: seat, base: base)
-                return cellResult
+                probes = try servedSEATDrift(result, probe: probe, probeSettings: seat, base: base)
             }
         }
-        return CellResult(trainableParameters: 0, totalParameters: 0, bestEpoch: nil, stopReason: note, wallSeconds: 0, metrics: metrics)
+        var cellResult = CellResult(trainableParameters: 0, totalParameters: 0, bestEpoch: nil, stopReason: note, wallSeconds: 0, metrics: metrics)
+        cellResult.probes = probes
+        return cellResult
     }
 
     /// What a served adapter's SEAT result moved from its served base model's (`base_model`):

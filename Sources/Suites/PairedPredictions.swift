@@ -27,9 +27,7 @@ struct GroupPredictions: Sendable {
         var order = exampleIDs
         for cell in cells {
             let stage = cell.cell.chainTasks.count - 1
-            let stored = try database.predictions(ofCell: cell.cell.id ?? 0).filter {
-                $0.stage == stage && $0.task == cell.cell.targetTask && $0.split == "test"
-            }
+            let stored = try database.testPredictions(ofCell: cell.cell.id ?? 0, stage: stage, task: cell.cell.targetTask)
             guard !stored.isEmpty else {
                 throw SuiteError.invalidArgument(
                     name: "run", reason: "cell \(cell.cell.id ?? 0) (\(key)) stored no test predictions; "

@@ -27,6 +27,9 @@ struct ResampledMetric {
     /// Classification metrics of the whole confusion matrix.
     private static let classificationMetrics: Set = ["accuracy", "macro_f1", "weighted_f1"]
 
+    /// Whether `metric` is stored × 100 (a correlation) rather than as a fraction.
+    static func isPercent(_ metric: String) -> Bool { correlations[metric] != nil }
+
     /// Whether `metric` can be recomputed from stored predictions.
     static func supports(_ metric: String) -> Bool {
         classificationMetrics.contains(metric) || perClassLabel(metric) != nil || ["ece", "loss", "average_precision"].contains(metric)

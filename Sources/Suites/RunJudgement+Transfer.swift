@@ -261,7 +261,7 @@ extension RunJudgement {
         var result = StoredTestSplit<PredictionRow>(seeds: [], exampleIDs: [], values: [])
         for detail in group.cells {
             guard let id = detail.cell.id else { continue }
-            let stored = try database.predictions(ofCell: id).filter { $0.stage == stage && $0.task == task && $0.split == "test" }
+            let stored = try database.testPredictions(ofCell: id, stage: stage, task: task)
             guard !stored.isEmpty else { return nil }
             let ids = stored.map(\.exampleID)
             if result.exampleIDs.isEmpty { result.exampleIDs = ids } else if ids != result.exampleIDs { return nil }

@@ -213,7 +213,7 @@ public enum RunReport {
     /// A score difference on a 0–100 scale: correlations are stored × 100 already, fractions
     /// (accuracy, nDCG@10, average precision) are scaled.
     static func points(_ value: Double, _ metric: String) -> Double {
-        ["spearman", "pearson"].contains(metric) ? value : 100 * value
+        ResampledMetric.isPercent(metric) ? value : 100 * value
     }
 
     static func transferGains(_ rows: [StoredTransferResult]) -> ReportContent.TransferGains {

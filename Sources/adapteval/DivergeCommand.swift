@@ -42,7 +42,7 @@ struct DivergeCommand: ParsableCommand {
     @Flag(name: .long, help: "Write JSON.") var json = false
 
     func validate() throws {
-        if model != nil, served.isServed { throw ValidationError("give --model (a checkpoint) or --endpoint (a served model), not both") }
+        try served.checkOneSource(model: model, required: false)
         if served.isServed, tokens == .wordpiece {
             throw ValidationError("--tokens wordpiece needs a checkpoint's tokenizer; a served model's texts are counted in words")
         }

@@ -51,7 +51,7 @@ struct EmbedCommand: ParsableCommand {
         if let remote = try served.makeModel() {
             // Answers already received stay in --cache, so Ctrl-C then a re-run sends only the rest.
             InterruptHandler.install()
-            embed = { texts in try remote.embed(texts.map { TextInput($0) }).map { normalize ? Self.unitLength($0) : $0 } }
+            embed = { texts in try remote.embed(texts.map { TextInput($0) }).map { normalize ? RetrievalMetrics.unit($0) : $0 } }
         } else {
             let checkpoint = try Checkpoint(directory: URL(fileURLWithPath: model ?? ""))
             let embedder = SentenceEmbedder(
@@ -79,12 +79,6 @@ struct EmbedCommand: ParsableCommand {
             start += chunkSize
         }
         output.flush()
-    }
-
-    /// `vector` scaled to unit L2 norm (a zero vector stays zero).
-    static func unitLength(_ vector: [Float]) -> [Float] {
-        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return norm > 0 ? vector.map { $0 / norm } : vector
     }
 }
 

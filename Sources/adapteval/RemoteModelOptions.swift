@@ -50,10 +50,13 @@ struct ServedEmbeddingOptions: ParsableArguments {
         return try connection.makeModel(endpoint: endpoint, model: model, api: .completions)
     }
 
-    /// Exactly one of `--model` and `--endpoint`; `model` is the command's own `--model`.
-    func checkOneSource(model: String?) throws {
+    /// One of `--model` and `--endpoint`, not both; `model` is the command's own `--model`,
+    /// which a command with a default model need not be given (`required: false`).
+    func checkOneSource(model: String?, required: Bool = true) throws {
         if model != nil, isServed { throw ValidationError("give --model (a checkpoint) or --endpoint (a served model), not both") }
-        if model == nil, !isServed { throw ValidationError("give --model (a checkpoint folder) or --endpoint with --remote-model (a served model)") }
+        if required, model == nil, !isServed {
+            throw ValidationError("give --model (a checkpoint folder) or --endpoint with --remote-model (a served model)")
+        }
     }
 }
 

@@ -107,7 +107,7 @@ public enum RetrievalMetrics {
     }
 
     /// v/‖v‖ (a zero vector stays zero), so that dot products are cosine similarities.
-    static func unit(_ vector: [Float]) -> [Float] {
+    public static func unit(_ vector: [Float]) -> [Float] {
         let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
         return norm > 0 ? vector.map { $0 / norm } : vector
     }
